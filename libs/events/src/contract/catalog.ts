@@ -1,0 +1,102 @@
+import type { z } from 'zod';
+import {
+  MAX_FILTER_ATTRIBUTES,
+  RESERVED_ATTRIBUTE_NAMES,
+  type EventTypeDefinition,
+  type EventVersionDefinition,
+} from './defineEvent';
+import { ContractError } from './errors';
+
+/** Event types by name. Build one with {@link defineCatalog}. */
+export type Catalog = Readonly<Record<string, EventTypeDefinition>>;
+
+/** The event type names of a catalog. */
+export type EventTypeName<C extends Catalog> = keyof C & string;
+/** The versions declared for one type. */
+export type EventVersionNumber<C extends Catalog, T extends EventTypeName<C>> = keyof C[T]['versions'] & number;
+/** The version publishers emit by default for one type. */
+export type CurrentVersion<C extends Catalog, T extends EventTypeName<C>> = C[T]['current'];
+
+type VersionSchema<C extends Catalog, T extends EventTypeName<C>, V extends number> =
+  C[T]['versions'][V] extends EventVersionDefinition<infer S> ? S : never;
+
+/** The validated payload of (type, version): what a handler receives. */
+export type EventData<
+  C extends Catalog,
+  T extends EventTypeName<C>,
+  V extends number = CurrentVersion<C, T>,
+> = z.output<VersionSchema<C, T, V>>;
+
+/** What a publisher passes for (type, version), before defaults and transforms. */
+export type EventInput<
+  C extends Catalog,
+  T extends EventTypeName<C>,
+  V extends number = CurrentVersion<C, T>,
+> = z.input<VersionSchema<C, T, V>>;
+
+/**
+ * Checks a catalog once, when it is declared, so a mistake fails at start-up and in tests rather
+ * than at the broker: `current` must exist, versions must be whole numbers from 1 without gaps
+ * (upcasting walks them one by one), filter attributes must fit the attribute budget, and every
+ * example must match its schema.
+ */
+export function defineCatalog<const C extends Catalog>(catalog: C): C {
+  const problems: string[] = [];
+  const topicOf = new Map<string, string>();
+  const producerOf = new Map<string, string>();
+  for (const [type, definition] of Object.entries(catalog)) {
+    problems.push(...checkType(type, definition));
+    // One topic per producer: a topic's subscribers then know who wrote every message on it.
+    const topic = topicOf.get(definition.producer) ?? definition.topic;
+    const producer = producerOf.get(definition.topic) ?? definition.producer;
+    if (topic !== definition.topic) problems.push(`${type}: ${definition.producer} already publishes on topic "${topic}"; one topic per producer`);
+    if (producer !== definition.producer) problems.push(`${type}: topic "${definition.topic}" belongs to ${producer}; one producer per topic`);
+    topicOf.set(definition.producer, topic);
+    producerOf.set(definition.topic, producer);
+  }
+  if (problems.length > 0) {
+    throw new ContractError('CATALOG_INVALID', `Event catalog is invalid:\n- ${problems.join('\n- ')}`);
+  }
+  return catalog;
+}
+
+function checkType(type: string, definition: EventTypeDefinition): string[] {
+  const problems: string[] = [];
+  if (!/^[a-z][a-z0-9]*(\.[a-z][a-z0-9]*)+$/.test(type)) {
+    problems.push(`${type}: type must look like "domain.event" (lower case, dot separated)`);
+  }
+  if (!/^[a-z][a-z0-9-]*$/.test(definition.topic)) {
+    problems.push(`${type}: topic "${definition.topic}" must be lower-case letters, digits and dashes`);
+  }
+  const versions = Object.keys(definition.versions).map(Number).sort((a, b) => a - b);
+  versions.forEach((version, index) => {
+    if (version !== index + 1) problems.push(`${type}: versions must be 1, 2, 3… without gaps; found ${versions.join(', ')}`);
+  });
+  if (!versions.includes(definition.current)) {
+    problems.push(`${type}: current version ${definition.current} is not declared`);
+  }
+  for (const version of versions) {
+    const versionDefinition = definition.versions[version];
+    if (versionDefinition) problems.push(...checkVersion(`${type} v${version}`, versionDefinition));
+  }
+  return [...new Set(problems)];
+}
+
+function checkVersion(label: string, definition: EventVersionDefinition): string[] {
+  const problems: string[] = [];
+  const attributes = Object.keys(definition.filterAttributes ?? {});
+  if (attributes.length > MAX_FILTER_ATTRIBUTES) {
+    problems.push(`${label}: at most ${MAX_FILTER_ATTRIBUTES} filter attributes (SNS raw delivery passes 10 in all)`);
+  }
+  for (const name of attributes) {
+    if ((RESERVED_ATTRIBUTE_NAMES as readonly string[]).includes(name)) {
+      problems.push(`${label}: filter attribute "${name}" is reserved by the transport`);
+    }
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) problems.push(`${label}: filter attribute "${name}" is not a valid attribute name`);
+  }
+  definition.examples.forEach((example, index) => {
+    const result = definition.schema.safeParse(example);
+    if (!result.success) problems.push(`${label}: example ${index} does not match its schema: ${result.error.message}`);
+  });
+  return problems;
+}

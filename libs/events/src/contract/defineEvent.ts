@@ -1,0 +1,61 @@
+import type { z } from 'zod';
+
+/** A message attribute SNS filter policies can match on, computed from the event's data. */
+export interface FilterAttributeDefinition<TData> {
+  /** SNS/SQS data type of the attribute. `Number` enables numeric filter conditions. */
+  dataType: 'Number' | 'String';
+  description: string;
+  select(data: TData): number | string;
+}
+
+/** One version of one event type. */
+export interface EventVersionDefinition<TSchema extends z.ZodType = z.ZodType> {
+  schema: TSchema;
+  /**
+   * Attributes published alongside the event for SNS filter policies (at most
+   * {@link MAX_FILTER_ATTRIBUTES}: raw delivery passes only 10 attributes to SQS and the
+   * transport uses the others).
+   */
+  filterAttributes?: Readonly<Record<string, FilterAttributeDefinition<z.output<TSchema>>>>;
+  /**
+   * Turns data of the previous version into input for this one, so a consumer that reads this
+   * version can still read events published as the previous one.
+   */
+  upcastFromPrevious?: (previous: never) => z.input<TSchema>;
+  /** Valid example payloads: documentation, fixtures for contract tests. At least one. */
+  examples: readonly [z.input<TSchema>, ...z.input<TSchema>[]];
+}
+
+/** Every version of one event type, with who produces it and on which topic. */
+export interface EventTypeDefinition<
+  TVersions extends Readonly<Record<number, EventVersionDefinition>> = Readonly<Record<number, EventVersionDefinition>>,
+  TCurrent extends number = number,
+> {
+  description: string;
+  /** The service that publishes this type. Only it may publish it. */
+  producer: string;
+  /** Logical topic name (one per producer); the physical name gets the environment prefix. */
+  topic: string;
+  /** The version publishers emit by default. */
+  current: TCurrent;
+  versions: TVersions;
+}
+
+/** Transport-reserved attribute names; filter attributes may not use them. */
+export const RESERVED_ATTRIBUTE_NAMES = ['type', 'version', 'source', 'traceparent', 'deadLetterReason'] as const;
+export const MAX_FILTER_ATTRIBUTES = 5;
+
+/** Declares one version; infers the data type from `schema` for `select` and `examples`. */
+export function defineEventVersion<TSchema extends z.ZodType>(
+  definition: EventVersionDefinition<TSchema>,
+): EventVersionDefinition<TSchema> {
+  return definition;
+}
+
+/** Declares an event type; `current` must name one of `versions`. */
+export function defineEventType<
+  const TVersions extends Readonly<Record<number, EventVersionDefinition>>,
+  const TCurrent extends keyof TVersions & number,
+>(definition: EventTypeDefinition<TVersions, TCurrent>): EventTypeDefinition<TVersions, TCurrent> {
+  return definition;
+}

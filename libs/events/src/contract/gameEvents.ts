@@ -1,0 +1,11 @@
+import { defineCatalog } from './catalog';
+import { timeChanged } from './events/time';
+import { weatherChanged } from './events/weather';
+
+/** The game's event catalog: the public API between services. */
+export const gameEvents = defineCatalog({
+  'weather.changed': weatherChanged,
+  'time.changed': timeChanged,
+});
+
+export type GameEvents = typeof gameEvents;

@@ -1,0 +1,55 @@
+// Contract: schemas, envelope and catalog. No AWS here.
+export { defineCatalog } from './contract/catalog';
+export type { Catalog, CurrentVersion, EventData, EventInput, EventTypeName, EventVersionNumber } from './contract/catalog';
+export { createEnvelope, decodeEnvelope, getEventType } from './contract/codec';
+export type { DecodeResult, RejectionCode } from './contract/codec';
+export { defineEventType, defineEventVersion, MAX_FILTER_ATTRIBUTES, RESERVED_ATTRIBUTE_NAMES } from './contract/defineEvent';
+export type { EventTypeDefinition, EventVersionDefinition, FilterAttributeDefinition } from './contract/defineEvent';
+export { consumedEnvelopeSchema, ENVELOPE_SPEC_VERSION } from './contract/envelope';
+export type { EventEnvelope, PublishMetadata } from './contract/envelope';
+export { ContractError, formatIssues } from './contract/errors';
+export type { ContractErrorCode } from './contract/errors';
+export { gameEvents } from './contract/gameEvents';
+export type { GameEvents } from './contract/gameEvents';
+export { dayPhaseSchema, seasonSchema, timeChangedV1Schema } from './contract/events/time';
+export type { DayPhase, Season } from './contract/events/time';
+export { weatherChangedV1Schema, weatherConditionSchema, weatherStateSchema } from './contract/events/weather';
+export type { WeatherCondition, WeatherState } from './contract/events/weather';
+
+// Transport: SNS publisher and SQS subscriber.
+export { MAX_PUBLISH_BATCH_ENTRIES, MAX_SNS_MESSAGE_BYTES, messageSize } from './transport/attributes';
+export { PublishRejectedError, PublishTimeoutError, TransportConfigError, TransportError } from './transport/errors';
+export type { TransportErrorCode } from './transport/errors';
+export { silentLogger } from './transport/logger';
+export type { Logger } from './transport/logger';
+export { isRetryableError } from './transport/retry';
+export { parseTraceparent, traceparentFor } from './transport/tracing';
+export { Publisher } from './transport/publisher/Publisher';
+export type { PublishOptions, PublisherEvents, PublisherOptions, PublisherTransport, PublishResult } from './transport/publisher/Publisher';
+export { assertPublishBatchLimits, sendPublishBatch } from './transport/publisher/publishBatch';
+export type { BatchEntry } from './transport/publisher/publishBatch';
+export { Subscriber, RECEIVE_ATTRIBUTES } from './transport/subscriber/Subscriber';
+export { DEAD_LETTER_REASON_ATTRIBUTE } from './transport/subscriber/deadLetter';
+export { InMemoryIdempotencyStore } from './transport/subscriber/idempotency';
+export type { IdempotencyStore } from './transport/subscriber/idempotency';
+export type { DeadLetterCode, EventHandler, HandlerContext, SubscriberEvents, SubscriberOptions } from './transport/subscriber/types';
+
+// Topology: declared once, applied idempotently to any endpoint.
+export { defineTopology, resolveTopology, TOPOLOGY_DEFAULTS } from './topology/declaration';
+export type {
+  ConsumerDeclaration,
+  QueueDeclaration,
+  ResolvedQueue,
+  ResolvedSubscription,
+  ResolvedTopic,
+  ResolvedTopology,
+  SubscriptionDeclaration,
+  TopologyDeclaration,
+} from './topology/declaration';
+export { FILTER_POLICY_LIMITS, validateFilterPolicy } from './topology/filterPolicy';
+export type { FilterConditions, FilterPolicy, FilterValue, NumericOperator } from './topology/filterPolicy';
+export { applyTopology } from './topology/apply';
+export type { AppliedQueue, ApplyChange, ApplyOptions, ApplyReport, ResourceKind } from './topology/apply';
+export { queueEnvName, serviceEnvironment, TOPIC_ARN_ENV } from './topology/environment';
+export { queuePolicy } from './topology/awsAttributes';
+export { gameTopology } from './topology/gameTopology';

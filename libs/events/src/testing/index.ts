@@ -1,0 +1,5 @@
+export { startTestBroker } from './testBroker';
+export type { TestBroker } from './testBroker';
+export { waitFor } from './waitFor';
+export { countRequests } from './countRequests';
+export type { RequestCounter } from './countRequests';

@@ -1,0 +1,35 @@
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { startFauxqs } from 'fauxqs';
+
+export interface TestBroker {
+  endpoint: string;
+  region: string;
+  sns: SNSClient;
+  sqs: SQSClient;
+  /** New clients for the same endpoint (e.g. to count one side's requests apart). */
+  clients(): { sns: SNSClient; sqs: SQSClient };
+  stop(): Promise<void>;
+}
+
+/** A real fauxqs server on a free port, with real AWS SDK v3 clients pointed at it. */
+export async function startTestBroker(): Promise<TestBroker> {
+  const server = await startFauxqs({ port: 0, logger: false, host: 'localhost' });
+  const endpoint = `http://127.0.0.1:${server.port}`;
+  const region = 'us-east-1';
+  const config = { endpoint, region, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
+  const clients = (): { sns: SNSClient; sqs: SQSClient } => ({ sns: new SNSClient(config), sqs: new SQSClient(config) });
+  const { sns, sqs } = clients();
+  return {
+    endpoint,
+    region,
+    sns,
+    sqs,
+    clients,
+    async stop() {
+      sns.destroy();
+      sqs.destroy();
+      await server.stop();
+    },
+  };
+}

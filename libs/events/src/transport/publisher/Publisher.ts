@@ -1,0 +1,196 @@
+import { EventEmitter } from 'node:events';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import type { Catalog, EventInput, EventTypeName } from '../../contract/catalog';
+import { createEnvelope, getEventType } from '../../contract/codec';
+import type { EventEnvelope, PublishMetadata } from '../../contract/envelope';
+import { buildAttributes, MAX_SNS_MESSAGE_BYTES, messageSize } from '../attributes';
+import { PublishRejectedError, TransportConfigError } from '../errors';
+import { silentLogger, type Logger } from '../logger';
+import { traceparentFor } from '../tracing';
+import { TopicBatcher } from './TopicBatcher';
+
+/** Where events go: SNS, or nowhere but the log (chosen explicitly, never by accident). */
+export type PublisherTransport =
+  | {
+      mode: 'sns';
+      sns: SNSClient;
+      /** Topic ARN for each logical topic this service publishes to, e.g. `{ weather: 'arn:…' }`. */
+      topicArns: Readonly<Record<string, string>>;
+    }
+  | { mode: 'log-only' };
+
+export interface PublisherOptions<C extends Catalog> {
+  catalog: C;
+  /** This service's name; it must be the catalog's producer of every type it publishes. */
+  source: string;
+  transport: PublisherTransport;
+  logger?: Logger;
+  /**
+   * How long a partial batch waits for company before it is sent. Concurrent publishes share a
+   * PublishBatch request; a lone publish pays this much extra latency. @defaultValue 2
+   */
+  batchWindowMs?: number;
+  /** Give up (with {@link PublishTimeoutError}) once SNS has not acknowledged for this long. @defaultValue 30000 */
+  deadlineMs?: number;
+  /** First backoff ceiling; doubles per attempt with full jitter. @defaultValue 50 */
+  retryBaseMs?: number;
+  /** Largest backoff ceiling. @defaultValue 2000 */
+  retryMaxMs?: number;
+}
+
+export interface PublishResult {
+  /** The event id (the envelope's `id`). */
+  id: string;
+  /** SNS's message id; absent in log-only mode. */
+  messageId?: string;
+}
+
+export interface PublishOptions extends PublishMetadata {
+  /** W3C traceparent to send; by default the active OpenTelemetry span's, or a new trace. */
+  traceparent?: string;
+}
+
+/** Lifecycle of publishing, for logs and metrics: event name → listener arguments. */
+export interface PublisherEvents {
+  published: [{ envelope: EventEnvelope; messageId?: string; durationMs: number }];
+  'publish-failed': [{ envelope: EventEnvelope; error: Error; durationMs: number }];
+  'publish-retried': [{ eventIds: readonly string[]; attempt: number; error: unknown }];
+}
+
+/**
+ * Validates events against the catalog, wraps them in the envelope and publishes them to their
+ * topic. `publish` resolves once SNS has acknowledged; it rejects with a typed error naming the
+ * event id, and never drops an event silently.
+ */
+export class Publisher<C extends Catalog> extends EventEmitter<PublisherEvents> {
+  private readonly batchers = new Map<string, TopicBatcher>();
+  private readonly logger: Logger;
+  private closed = false;
+
+  constructor(private readonly options: PublisherOptions<C>) {
+    super();
+    this.logger = options.logger ?? silentLogger;
+    this.checkOptions();
+    if (options.transport.mode === 'log-only') {
+      this.logger.warn(
+        { eventsMode: 'log-only', source: options.source },
+        'EVENTS ARE NOT BEING PUBLISHED: log-only mode is on (no topic configured). Every event is logged in full and sent nowhere.',
+      );
+    }
+  }
+
+  get mode(): PublisherTransport['mode'] {
+    return this.options.transport.mode;
+  }
+
+  /** Publishes data of the type's current version. */
+  publish<T extends EventTypeName<C>>(type: T, data: EventInput<C, T>, options: PublishOptions = {}): Promise<PublishResult> {
+    return this.publishEvent(type, undefined, data, options);
+  }
+
+  /** Publishes data of an explicit version, e.g. while consumers migrate to the next one. */
+  publishVersion<T extends EventTypeName<C>, V extends keyof C[T]['versions'] & number>(
+    type: T,
+    version: V,
+    data: EventInput<C, T, V>,
+    options: PublishOptions = {},
+  ): Promise<PublishResult> {
+    return this.publishEvent(type, version, data, options);
+  }
+
+  /** Sends whatever is waiting for a batch and waits for every publish in flight. */
+  async flush(): Promise<void> {
+    await Promise.all([...this.batchers.values()].map((batcher) => batcher.flush()));
+  }
+
+  /** Refuses new publishes, then flushes. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.flush();
+  }
+
+  private async publishEvent(type: string, version: number | undefined, data: unknown, options: PublishOptions): Promise<PublishResult> {
+    if (this.closed) throw new PublishRejectedError('PUBLISHER_CLOSED', `Publisher is closed; ${type} was not published`);
+    const started = performance.now();
+    const { traceparent: explicitTraceparent, ...metadata } = options;
+    const envelope = createEnvelope(this.options.catalog, {
+      type,
+      data: data as never,
+      source: this.options.source,
+      ...(version === undefined ? {} : { version }),
+      metadata,
+    });
+    const definition = getEventType(this.options.catalog, type);
+    const versionDefinition = definition.versions[envelope.version];
+    if (!versionDefinition) throw new Error(`unreachable: ${type} v${envelope.version} was validated`);
+    const body = JSON.stringify(envelope);
+    const attributes = buildAttributes(envelope, versionDefinition, explicitTraceparent ?? traceparentFor());
+    const size = messageSize(body, attributes);
+    if (size > MAX_SNS_MESSAGE_BYTES) {
+      // Refused rather than offloaded to S3: game events are small, and a huge one is a bug.
+      throw new PublishRejectedError('EVENT_TOO_LARGE', `Event ${envelope.id} (${type}) is ${size} bytes; SNS accepts at most ${MAX_SNS_MESSAGE_BYTES}`, {
+        eventIds: [envelope.id],
+      });
+    }
+    const { transport } = this.options;
+    if (transport.mode === 'log-only') {
+      this.logger.info({ event: envelope, attributes, eventId: envelope.id, eventType: type, correlationId: envelope.correlationId }, 'event logged, not published (log-only mode)');
+      this.emit('published', { envelope, durationMs: performance.now() - started });
+      return { id: envelope.id };
+    }
+    const batcher = this.batcherFor(transport.sns, transport.topicArns[definition.topic] ?? '');
+    try {
+      const messageId = await new Promise<string | undefined>((resolve, reject) => {
+        batcher.add({
+          entry: { id: envelope.id, body, attributes },
+          size,
+          deadline: Date.now() + (this.options.deadlineMs ?? 30_000),
+          resolve,
+          reject,
+        });
+      });
+      this.emit('published', { envelope, durationMs: performance.now() - started, ...(messageId === undefined ? {} : { messageId }) });
+      return messageId === undefined ? { id: envelope.id } : { id: envelope.id, messageId };
+    } catch (error) {
+      const failure = error instanceof Error ? error : new Error(String(error));
+      this.emit('publish-failed', { envelope, error: failure, durationMs: performance.now() - started });
+      throw failure;
+    }
+  }
+
+  private batcherFor(sns: SNSClient, topicArn: string): TopicBatcher {
+    let batcher = this.batchers.get(topicArn);
+    if (!batcher) {
+      batcher = new TopicBatcher(sns, topicArn, {
+        windowMs: this.options.batchWindowMs ?? 2,
+        retryBaseMs: this.options.retryBaseMs ?? 50,
+        retryMaxMs: this.options.retryMaxMs ?? 2_000,
+        onRetry: (eventIds, attempt, error) => {
+          this.logger.warn({ eventIds, attempt, err: error }, 'publish failed, retrying');
+          this.emit('publish-retried', { eventIds, attempt, error });
+        },
+      });
+      this.batchers.set(topicArn, batcher);
+    }
+    return batcher;
+  }
+
+  private checkOptions(): void {
+    const { catalog, source, transport } = this.options;
+    const problems: string[] = [];
+    const produced = Object.entries(catalog).filter(([, definition]) => definition.producer === source);
+    if (source.length === 0) problems.push('source must name this service');
+    if (transport.mode === 'sns') {
+      for (const [type, definition] of produced) {
+        const arn = transport.topicArns[definition.topic];
+        if (arn === undefined || !arn.startsWith('arn:')) {
+          problems.push(`topicArns.${definition.topic} must be the ARN of the topic for ${type} (got ${JSON.stringify(arn)})`);
+        }
+      }
+    }
+    for (const [name, value] of [['batchWindowMs', this.options.batchWindowMs], ['deadlineMs', this.options.deadlineMs], ['retryBaseMs', this.options.retryBaseMs], ['retryMaxMs', this.options.retryMaxMs]] as const) {
+      if (value !== undefined && (!Number.isFinite(value) || value < 0)) problems.push(`${name} must be a number ≥ 0`);
+    }
+    if (problems.length > 0) throw new TransportConfigError('INVALID_OPTIONS', `Publisher options are invalid:\n- ${problems.join('\n- ')}`);
+  }
+}

@@ -1,0 +1,157 @@
+import type { SNSClient } from '@aws-sdk/client-sns';
+import { MAX_PUBLISH_BATCH_ENTRIES, MAX_SNS_MESSAGE_BYTES } from '../attributes';
+import { PublishRejectedError, PublishTimeoutError } from '../errors';
+import { backoffDelayMs, delay, isRetryableError } from '../retry';
+import { sendPublishBatch, type BatchEntry } from './publishBatch';
+
+export interface PendingPublish {
+  entry: BatchEntry;
+  size: number;
+  /** Epoch ms after which the caller gets a timeout instead of another retry. */
+  deadline: number;
+  resolve(messageId: string | undefined): void;
+  reject(error: Error): void;
+}
+
+export interface BatcherOptions {
+  windowMs: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  onRetry(eventIds: readonly string[], attempt: number, error: unknown): void;
+}
+
+/**
+ * Coalesces the publishes of one topic into PublishBatch requests. A batch leaves as soon as it is
+ * full (10 entries or 256 KiB); a partial one leaves after `windowMs`, so concurrent publishes share
+ * a request while a lone publish waits only that long.
+ */
+export class TopicBatcher {
+  private pending: PendingPublish[] = [];
+  private pendingBytes = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(
+    private readonly sns: SNSClient,
+    private readonly topicArn: string,
+    private readonly options: BatcherOptions,
+  ) {}
+
+  add(publish: PendingPublish): void {
+    this.pending.push(publish);
+    this.pendingBytes += publish.size;
+    while (this.pending.length >= MAX_PUBLISH_BATCH_ENTRIES || this.pendingBytes > MAX_SNS_MESSAGE_BYTES) {
+      this.send(this.takeBatch());
+    }
+    if (this.pending.length > 0 && this.timer === undefined) {
+      this.timer = setTimeout(() => this.drain(), this.options.windowMs);
+    }
+  }
+
+  /** Sends everything pending now and resolves when every request has settled. */
+  async flush(): Promise<void> {
+    this.drain();
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  private drain(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    while (this.pending.length > 0) this.send(this.takeBatch());
+  }
+
+  /** Takes entries from the front while the batch stays within AWS limits and ids stay distinct. */
+  private takeBatch(): PendingPublish[] {
+    const batch: PendingPublish[] = [];
+    const ids = new Set<string>();
+    let bytes = 0;
+    const rest: PendingPublish[] = [];
+    for (const publish of this.pending) {
+      const fits = batch.length < MAX_PUBLISH_BATCH_ENTRIES && bytes + publish.size <= MAX_SNS_MESSAGE_BYTES && !ids.has(publish.entry.id);
+      if (fits) {
+        batch.push(publish);
+        ids.add(publish.entry.id);
+        bytes += publish.size;
+      } else {
+        rest.push(publish);
+      }
+    }
+    this.pending = rest;
+    this.pendingBytes -= bytes;
+    return batch;
+  }
+
+  private send(batch: PendingPublish[]): void {
+    const request = this.sendWithRetry(batch).finally(() => this.inFlight.delete(request));
+    this.inFlight.add(request);
+  }
+
+  private async sendWithRetry(batch: PendingPublish[]): Promise<void> {
+    let remaining = batch;
+    for (let attempt = 1; remaining.length > 0; attempt += 1) {
+      let lastError: unknown;
+      try {
+        remaining = await this.attempt(remaining);
+        if (remaining.length > 0) lastError = new Error('SNS reported a server-side failure for some entries');
+      } catch (error) {
+        if (!isRetryableError(error)) {
+          const ids = remaining.map((p) => p.entry.id);
+          const rejected = error instanceof PublishRejectedError
+            ? error
+            : new PublishRejectedError('PUBLISH_REJECTED', `SNS refused PublishBatch of events ${ids.join(', ')}: ${describe(error)}`, { cause: error, eventIds: ids });
+          for (const publish of remaining) publish.reject(rejected);
+          return;
+        }
+        lastError = error;
+      }
+      if (remaining.length === 0) return;
+      const wait = backoffDelayMs(attempt, this.options.retryBaseMs, this.options.retryMaxMs);
+      const now = Date.now();
+      const expired = remaining.filter((p) => now + wait > p.deadline);
+      for (const publish of expired) {
+        publish.reject(
+          new PublishTimeoutError('PUBLISH_DEADLINE_EXCEEDED', `Event ${publish.entry.id} was not acknowledged by SNS before its deadline (${attempt} attempts): ${describe(lastError)}`, {
+            cause: lastError,
+            eventIds: [publish.entry.id],
+          }),
+        );
+      }
+      remaining = remaining.filter((p) => !expired.includes(p));
+      if (remaining.length === 0) return;
+      this.options.onRetry(remaining.map((p) => p.entry.id), attempt, lastError);
+      await delay(wait);
+    }
+  }
+
+  /** One request; returns the entries worth another try. */
+  private async attempt(batch: PendingPublish[]): Promise<PendingPublish[]> {
+    const output = await sendPublishBatch(this.sns, this.topicArn, batch.map((p) => p.entry));
+    const byId = new Map(batch.map((p) => [p.entry.id, p]));
+    for (const success of output.Successful ?? []) {
+      const publish = success.Id === undefined ? undefined : byId.get(success.Id);
+      publish?.resolve(success.MessageId);
+      if (success.Id !== undefined) byId.delete(success.Id);
+    }
+    const retry: PendingPublish[] = [];
+    for (const failure of output.Failed ?? []) {
+      const publish = failure.Id === undefined ? undefined : byId.get(failure.Id);
+      if (!publish || failure.Id === undefined) continue;
+      byId.delete(failure.Id);
+      if (failure.SenderFault) {
+        publish.reject(
+          new PublishRejectedError('PUBLISH_REJECTED', `SNS refused event ${failure.Id}: ${failure.Code ?? 'error'} ${failure.Message ?? ''}`.trim(), {
+            eventIds: [failure.Id],
+          }),
+        );
+      } else {
+        retry.push(publish);
+      }
+    }
+    // An entry SNS neither confirmed nor refused was not published: try again.
+    return [...retry, ...byId.values()];
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

@@ -1,0 +1,27 @@
+import { SendMessageCommand, type Message, type MessageAttributeValue, type SQSClient } from '@aws-sdk/client-sqs';
+
+/** The attribute that carries why a message was dead-lettered. */
+export const DEAD_LETTER_REASON_ATTRIBUTE = 'deadLetterReason';
+const MAX_REASON_LENGTH = 1_000;
+/** SQS accepts at most 10 attributes; one is kept for the reason. */
+const MAX_KEPT_ATTRIBUTES = 9;
+
+/**
+ * Copies a message to the dead-letter queue with its body, its attributes and the reason, so it
+ * can be inspected and redriven. The caller deletes the original only after this resolved.
+ */
+export async function sendToDeadLetterQueue(sqs: SQSClient, deadLetterQueueUrl: string, message: Message, reason: string): Promise<void> {
+  const attributes: Record<string, MessageAttributeValue> = {};
+  for (const [name, value] of Object.entries(message.MessageAttributes ?? {}).slice(0, MAX_KEPT_ATTRIBUTES)) {
+    if (name === DEAD_LETTER_REASON_ATTRIBUTE || value.DataType === undefined) continue;
+    attributes[name] = {
+      DataType: value.DataType,
+      ...(value.StringValue === undefined ? {} : { StringValue: value.StringValue }),
+      ...(value.BinaryValue === undefined ? {} : { BinaryValue: value.BinaryValue }),
+    };
+  }
+  attributes[DEAD_LETTER_REASON_ATTRIBUTE] = { DataType: 'String', StringValue: reason.slice(0, MAX_REASON_LENGTH) };
+  await sqs.send(
+    new SendMessageCommand({ QueueUrl: deadLetterQueueUrl, MessageBody: message.Body ?? '', MessageAttributes: attributes }),
+  );
+}

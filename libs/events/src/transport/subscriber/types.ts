@@ -1,0 +1,65 @@
+import type { Context } from '@opentelemetry/api';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { Catalog, EventData, EventTypeName } from '../../contract/catalog';
+import type { RejectionCode } from '../../contract/codec';
+import type { EventEnvelope } from '../../contract/envelope';
+import type { Logger } from '../logger';
+import type { IdempotencyStore } from './idempotency';
+
+export interface HandlerContext {
+  messageId: string;
+  /** How many times SQS has delivered this message, this time included. */
+  receiveCount: number;
+  /** The producer's trace as remote parent; start spans under it. */
+  traceContext: Context;
+  traceparent: string | undefined;
+  /** Aborted when shutdown's deadline passes: stop work, the message will be delivered again. */
+  signal: AbortSignal;
+}
+
+export type EventHandler<C extends Catalog, T extends EventTypeName<C>, V extends number> = (
+  event: EventEnvelope<T, EventData<C, T, V>>,
+  context: HandlerContext,
+) => void | Promise<void>;
+
+export interface SubscriberOptions<C extends Catalog> {
+  catalog: C;
+  sqs: SQSClient;
+  /** The URL CreateQueue/GetQueueUrl returned (emulators match it exactly). */
+  queueUrl: string;
+  /** Where invalid and exhausted messages go. @defaultValue discovered from the queue's RedrivePolicy */
+  deadLetterQueueUrl?: string;
+  logger?: Logger;
+  /** Handlers running at once. @defaultValue 10 */
+  concurrency?: number;
+  /** Long-poll wait, 0-20 s. @defaultValue 20 */
+  waitTimeSeconds?: number;
+  /** Messages per ReceiveMessage, 1-10. @defaultValue 10 */
+  batchSize?: number;
+  /** First retry delay after a handler failed, doubled per receive (with jitter). @defaultValue 2 */
+  retryBaseSeconds?: number;
+  /** Longest retry delay. @defaultValue 300 */
+  retryMaxSeconds?: number;
+  /** How long a handled event id is remembered to suppress duplicates. @defaultValue 3_600_000 (1 h) */
+  idempotencyWindowMs?: number;
+  /** @defaultValue an {@link InMemoryIdempotencyStore} */
+  idempotencyStore?: IdempotencyStore;
+  /** How long `stop()` lets in-flight handlers finish; fits ECS's 30 s stop timeout. @defaultValue 25_000 */
+  shutdownTimeoutMs?: number;
+  /** How long a handled message waits for others to share a DeleteMessageBatch. @defaultValue 20 */
+  deleteBatchWindowMs?: number;
+}
+
+/** Why a message went to the dead-letter queue. */
+export type DeadLetterCode = RejectionCode | 'NO_HANDLER' | 'HANDLER_FAILED';
+
+/** Lifecycle of consuming, for logs and metrics: event name → listener arguments. */
+export interface SubscriberEvents {
+  received: [{ messageId: string; receiveCount: number }];
+  handled: [{ envelope: EventEnvelope; durationMs: number; latencyMs: number }];
+  failed: [{ envelope: EventEnvelope; error: unknown; receiveCount: number; durationMs: number }];
+  retried: [{ envelope: EventEnvelope; receiveCount: number; delaySeconds: number }];
+  'dead-lettered': [{ messageId: string; code: DeadLetterCode; reason: string; eventId?: string; type?: string }];
+  duplicate: [{ envelope: EventEnvelope }];
+  'transport-error': [{ operation: string; error: unknown }];
+}

@@ -1,0 +1,33 @@
+import { randomBytes } from 'node:crypto';
+import { context, isSpanContextValid, trace, TraceFlags, type Context, type SpanContext } from '@opentelemetry/api';
+
+/** W3C Trace Context `traceparent`: version 00, trace id, parent span id, flags. */
+const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+
+/**
+ * The `traceparent` for an outgoing event: the active span's when there is one, else a new trace,
+ * so every event can be followed across services even before an OpenTelemetry SDK is installed.
+ */
+export function traceparentFor(active: Context = context.active()): string {
+  const spanContext = trace.getSpanContext(active);
+  if (spanContext && isSpanContextValid(spanContext)) {
+    const flags = spanContext.traceFlags.toString(16).padStart(2, '0');
+    return `00-${spanContext.traceId}-${spanContext.spanId}-${flags}`;
+  }
+  return `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`;
+}
+
+/** Parses a `traceparent`; undefined when absent or malformed (a bad header never fails a message). */
+export function parseTraceparent(value: string | undefined): SpanContext | undefined {
+  const match = value === undefined ? null : TRACEPARENT.exec(value.trim().toLowerCase());
+  if (!match) return undefined;
+  const [, traceId = '', spanId = '', flags = '00'] = match;
+  const spanContext: SpanContext = { traceId, spanId, traceFlags: Number.parseInt(flags, 16) & TraceFlags.SAMPLED, isRemote: true };
+  return isSpanContextValid(spanContext) ? spanContext : undefined;
+}
+
+/** The context a handler runs in: the producer's span as remote parent. */
+export function contextFromTraceparent(value: string | undefined, base: Context = context.active()): Context {
+  const spanContext = parseTraceparent(value);
+  return spanContext ? trace.setSpanContext(base, spanContext) : base;
+}

@@ -1,0 +1,27 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const root = fileURLToPath(new URL('.', import.meta.url));
+
+/**
+ * Shared by every project: the path aliases of tsconfig.base.json and a node environment.
+ * Type tests (`*.types.spec.ts`) are checked by each project's `typecheck` target (tsc).
+ */
+export function projectConfig(projectRoot: string, options: { testTimeout?: number; include?: string[] } = {}) {
+  return defineConfig({
+    root,
+    resolve: {
+      alias: [
+        { find: /^@game-mesh\/events\/testing$/, replacement: `${root}libs/events/src/testing/index.ts` },
+        { find: /^@game-mesh\/events$/, replacement: `${root}libs/events/src/index.ts` },
+      ],
+    },
+    test: {
+      name: projectRoot.split('/').at(-1) ?? projectRoot,
+      environment: 'node',
+      include: options.include ?? [`${projectRoot}/**/*.spec.ts`],
+      testTimeout: options.testTimeout ?? 20_000,
+      hookTimeout: 20_000,
+    },
+  });
+}
