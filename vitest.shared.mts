@@ -14,11 +14,14 @@ export function projectConfig(projectRoot: string, options: { testTimeout?: numb
       alias: [
         { find: /^@game-mesh\/events\/testing$/, replacement: `${root}libs/events/src/testing/index.ts` },
         { find: /^@game-mesh\/events$/, replacement: `${root}libs/events/src/index.ts` },
+        { find: /^@game-mesh\/service-runtime$/, replacement: `${root}libs/service-runtime/src/index.ts` },
       ],
     },
     test: {
       name: projectRoot.split('/').at(-1) ?? projectRoot,
       environment: 'node',
+      // This machine runs Node 20; the SDK's "wants Node 22" warning is noise in test output.
+      env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
       include: options.include ?? [`${projectRoot}/**/*.spec.ts`],
       testTimeout: options.testTimeout ?? 20_000,
       hookTimeout: 20_000,

@@ -5,3 +5,5 @@ export { countRequests } from './countRequests';
 export type { RequestCounter } from './countRequests';
 export { startFaultProxy } from './faultProxy';
 export type { FaultPlan, FaultProxy } from './faultProxy';
+export { startGameMesh } from './gameMesh';
+export type { GameMesh } from './gameMesh';

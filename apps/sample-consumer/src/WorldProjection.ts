@@ -1,0 +1,93 @@
+import type { DayPhase, EventEnvelope, Season, WeatherState } from '@game-mesh/events';
+
+export interface RecordedEvent {
+  id: string;
+  type: string;
+  queue: string;
+  source: string;
+  time: string;
+  handledAt: string;
+  /** From the event's time (publish) to its handling here. */
+  latencyMs: number;
+  summary: string;
+}
+
+export interface WorldState {
+  weather: (WeatherState & { since: string }) | null;
+  time: { phase: DayPhase; day: number; minuteOfDay: number; season: Season; since: string } | null;
+  severeAlerts: number;
+  lastSevere: (WeatherState & { at: string }) | null;
+  eventsApplied: number;
+}
+
+/**
+ * The world as this consumer sees it. Applying an event is idempotent (an id applied once is
+ * ignored after), and an event older than the state it would replace does not roll it back.
+ */
+export class WorldProjection {
+  private readonly state: WorldState = { weather: null, time: null, severeAlerts: 0, lastSevere: null, eventsApplied: 0 };
+  private readonly applied = new Set<string>();
+  private readonly recent: RecordedEvent[] = [];
+  private readonly listeners = new Set<(event: RecordedEvent) => void>();
+
+  constructor(private readonly limits = { recent: 100, remembered: 10_000 }) {}
+
+  snapshot(): WorldState {
+    return structuredClone(this.state);
+  }
+
+  recentEvents(): RecordedEvent[] {
+    return [...this.recent];
+  }
+
+  onRecorded(listener: (event: RecordedEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  applyWeather(event: EventEnvelope<'weather.changed', { current: WeatherState }>, queue: string): boolean {
+    return this.apply(event, queue, () => {
+      if (this.state.weather && this.state.weather.since > event.time) return;
+      this.state.weather = { ...event.data.current, since: event.time };
+    }, `${event.data.current.condition} ${event.data.current.intensity} · ${event.data.current.temperatureCelsius} °C`);
+  }
+
+  applyTime(event: EventEnvelope<'time.changed', { phase: DayPhase; day: number; minuteOfDay: number; season: Season }>, queue: string): boolean {
+    return this.apply(event, queue, () => {
+      if (this.state.time && this.state.time.since > event.time) return;
+      const { phase, day, minuteOfDay, season } = event.data;
+      this.state.time = { phase, day, minuteOfDay, season, since: event.time };
+    }, `${event.data.phase} · day ${event.data.day} · ${event.data.season}`);
+  }
+
+  applySevere(event: EventEnvelope<'weather.changed', { current: WeatherState }>, queue: string): boolean {
+    return this.apply(event, queue, () => {
+      this.state.severeAlerts += 1;
+      this.state.lastSevere = { ...event.data.current, at: event.time };
+    }, `SEVERE ${event.data.current.condition} ${event.data.current.intensity}`);
+  }
+
+  private apply(event: EventEnvelope, queue: string, change: () => void, summary: string): boolean {
+    const key = `${queue}:${event.id}`;
+    if (this.applied.has(key)) return false;
+    this.applied.add(key);
+    if (this.applied.size > this.limits.remembered) this.applied.delete(this.applied.values().next().value ?? key);
+    change();
+    this.state.eventsApplied += 1;
+    const now = new Date();
+    const recorded: RecordedEvent = {
+      id: event.id,
+      type: event.type,
+      queue,
+      source: event.source,
+      time: event.time,
+      handledAt: now.toISOString(),
+      latencyMs: Math.max(0, now.getTime() - Date.parse(event.time)),
+      summary,
+    };
+    this.recent.unshift(recorded);
+    this.recent.length = Math.min(this.recent.length, this.limits.recent);
+    for (const listener of this.listeners) listener(recorded);
+    return true;
+  }
+}

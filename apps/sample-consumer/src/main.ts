@@ -1,0 +1,4 @@
+import { startService } from '@game-mesh/service-runtime';
+import { sampleConsumer } from './service';
+
+void startService(sampleConsumer);

@@ -1,0 +1,17 @@
+import { baseEnvSchema, topicArnSchema } from '@game-mesh/service-runtime';
+import { z } from 'zod';
+
+export const timeManagerEnv = baseEnvSchema(3001)
+  .extend({
+    EVENTS_TOPIC_ARN: topicArnSchema,
+    CLOCK_GAME_MINUTES_PER_SECOND: z.coerce.number().positive().max(10_000).default(10).describe('Game minutes per real second.'),
+    CLOCK_TICK_MS: z.coerce.number().int().min(10).max(60_000).default(250),
+    CLOCK_START_DAY: z.coerce.number().int().min(1).default(1),
+    CLOCK_START_MINUTE: z.coerce.number().int().min(0).max(1_439).default(390).describe('Minutes since midnight at start (06:30).'),
+    CLOCK_DAYS_PER_SEASON: z.coerce.number().int().min(1).max(365).default(3),
+  });
+
+export type TimeManagerConfig = z.output<typeof timeManagerEnv>;
+
+/** Needed unless EVENTS_MODE=log-only. */
+export const REQUIRED_WITH_BROKER = ['EVENTS_TOPIC_ARN'] as const;

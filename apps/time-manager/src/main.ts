@@ -1,0 +1,4 @@
+import { startService } from '@game-mesh/service-runtime';
+import { timeManager } from './service';
+
+void startService(timeManager);

@@ -1,0 +1,76 @@
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { startGameMesh, waitFor, type GameMesh } from '@game-mesh/events/testing';
+import { startService, type StartedService } from '@game-mesh/service-runtime';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { timeManager } from '../src/service';
+
+describe('time-manager over HTTP, publishing to fauxqs', () => {
+  let mesh: GameMesh;
+  let service: StartedService;
+  let base: string;
+  const exits: number[] = [];
+  beforeAll(async () => {
+    mesh = await startGameMesh();
+    service = await startService(timeManager, mesh.envFor('time-manager', { CLOCK_GAME_MINUTES_PER_SECOND: '0.001' }), (code) => void exits.push(code));
+    base = `http://127.0.0.1:${service.port}`;
+  });
+  afterAll(async () => {
+    await service.shutdown();
+    await mesh.stop();
+  });
+
+  const send = (method: string, path: string, body?: unknown) =>
+    fetch(`${base}${path}`, { method, headers: { 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+
+  async function receivedTimeEvents(): Promise<{ id: string; data: { phase: string; cause: string; day: number } }[]> {
+    const out = await mesh.broker.sqs.send(new ReceiveMessageCommand({ QueueUrl: mesh.report.environment['sample-consumer']!['EVENTS_QUEUE_URL'], MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+    return (out.Messages ?? []).map((m) => JSON.parse(m.Body!) as { id: string; data: { phase: string; cause: string; day: number } });
+  }
+
+  it('announces the current phase at start and serves GET /time', async () => {
+    const events = await waitFor(async () => {
+      const received = await receivedTimeEvents();
+      return received.length > 0 ? received : undefined;
+    });
+    expect(events[0]?.data).toMatchObject({ phase: 'dawn', day: 1, cause: 'clock' });
+    expect(await (await send('GET', '/time')).json()).toMatchObject({ day: 1, clock: '06:30', phase: 'dawn' });
+  });
+
+  it('publishes time.changed when an operator sets the clock', async () => {
+    const response = await send('PUT', '/time', { day: 4, minuteOfDay: 1_250 });
+    expect(response.status).toBe(200);
+    const { eventId } = (await response.json()) as { eventId: string };
+    const events = await waitFor(async () => {
+      const received = await receivedTimeEvents();
+      return received.some((e) => e.id === eventId) ? received : undefined;
+    });
+    expect(events.find((e) => e.id === eventId)?.data).toMatchObject({ phase: 'night', day: 4, cause: 'operator' });
+  });
+
+  it('pauses, resumes and rescales', async () => {
+    expect(await (await send('POST', '/time/pause')).json()).toMatchObject({ paused: true });
+    expect(await (await send('POST', '/time/resume')).json()).toMatchObject({ paused: false });
+    expect(await (await send('PUT', '/time/scale', { gameMinutesPerSecond: 60 })).json()).toMatchObject({ gameMinutesPerSecond: 60 });
+  });
+
+  it.each([
+    ['PUT', '/time', { minuteOfDay: 1_440 }, 'minuteOfDay'],
+    ['PUT', '/time', { day: 0 }, 'day'],
+    ['PUT', '/time', {}, '(body)'],
+    ['PUT', '/time', { hour: 3 }, '(body)'],
+    ['PUT', '/time/scale', { gameMinutesPerSecond: -1 }, 'gameMinutesPerSecond'],
+    ['PUT', '/time/scale', { gameMinutesPerSecond: '10' }, 'gameMinutesPerSecond'],
+  ])('%s %s %j → 400 naming %s', async (method, path, body, field) => {
+    const response = await send(method, path, body);
+    expect(response.status).toBe(400);
+    const json = (await response.json()) as { issues: { path: string }[] };
+    expect(json.issues.map((i) => i.path)).toContain(field);
+  });
+
+  it('is ready while its topic answers', async () => {
+    const ready = await send('GET', '/ready');
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready', checks: { topic: 'ok' } });
+    expect(exits).toEqual([]);
+  });
+});

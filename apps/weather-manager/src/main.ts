@@ -1,0 +1,4 @@
+import { startService } from '@game-mesh/service-runtime';
+import { weatherManager } from './service';
+
+void startService(weatherManager);

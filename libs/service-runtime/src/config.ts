@@ -1,0 +1,45 @@
+import { z } from 'zod';
+
+/** Configuration is wrong; the message lists every bad variable. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/**
+ * Reads the environment once, at start-up, through a zod schema. Every problem is collected into
+ * one {@link ConfigError} so an operator fixes them all in one go.
+ */
+export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv, requiredWithBroker: readonly string[] = []): z.output<S> {
+  const result = schema.safeParse(env);
+  const problems = result.success ? [] : result.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`);
+  // Checked on the raw environment so that these are listed even when other variables are wrong.
+  if (env['EVENTS_MODE'] !== 'log-only') {
+    for (const name of requiredWithBroker) {
+      if (!env[name]) problems.push(`${name}: required when EVENTS_MODE=sns (set EVENTS_MODE=log-only to run without a broker)`);
+    }
+  }
+  if (problems.length > 0 || !result.success) throw new ConfigError(problems);
+  return result.data;
+}
+
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback).describe('HTTP port (0: any free port).');
+
+/** Variables every service reads; each app extends this with its own. */
+export function baseEnvSchema(defaultPort: number) {
+  return z.object({
+    PORT: port(defaultPort),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    AWS_REGION: z.string().min(1).default('us-east-1'),
+    AWS_ENDPOINT_URL: z.url().optional().describe('SNS/SQS endpoint (fauxqs, LocalStack); unset on AWS.'),
+    EVENTS_MODE: z.enum(['sns', 'log-only']).default('sns').describe('"log-only": publish nothing, consume nothing, log every event.'),
+    SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(120_000).default(25_000),
+  });
+}
+
+const arn = z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+$/, 'must be an SNS topic ARN');
+
+export const topicArnSchema = arn.optional().describe('ARN of the topic this service publishes to.');
+export const queueUrlSchema = z.url().optional().describe('URL of a queue this service consumes.');

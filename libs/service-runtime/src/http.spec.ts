@@ -1,0 +1,72 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { createServiceApp, parseBody } from './http';
+import { createLogger } from './logger';
+import { EventMetrics } from './metrics';
+
+describe('service app', () => {
+  let server: Server;
+  let base: string;
+  let healthy = true;
+  beforeAll(async () => {
+    const app = createServiceApp(
+      { logger: createLogger('test', 'silent'), metrics: new EventMetrics('test'), readiness: [{ name: 'broker', check: async () => {
+          if (!healthy) throw new Error('unreachable');
+        } }] },
+      (routes) => {
+        routes.post('/things', (req, res) => {
+          const body = parseBody(z.object({ name: z.string().min(1), size: z.number().int() }).strict(), req, res);
+          if (body) res.status(201).json(body);
+        });
+        routes.get('/boom', () => {
+          throw new Error('bug');
+        });
+      },
+    );
+    server = app.listen(0);
+    await new Promise((resolve) => server.once('listening', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  const post = (body: string) => fetch(`${base}/things`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+
+  it('answers 400 naming each wrong field', async () => {
+    const response = await post(JSON.stringify({ name: '', size: 1.5, extra: true }));
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { issues: { path: string }[] };
+    expect(body.issues.map((i) => i.path).sort()).toEqual(['(body)', 'name', 'size']);
+  });
+
+  it('answers 400 to malformed JSON and 413 to a huge body, never 500', async () => {
+    expect((await post('{"name":')).status).toBe(400);
+    expect((await post(JSON.stringify({ name: 'x'.repeat(100_000), size: 1 }))).status).toBe(413);
+    expect((await post(JSON.stringify({ name: 'ok', size: 2 }))).status).toBe(201);
+  });
+
+  it('keeps real bugs as 500 without leaking the message', async () => {
+    const response = await fetch(`${base}/boom`);
+    expect(response.status).toBe(500);
+    expect(await response.json()).toEqual({ error: 'internal error' });
+  });
+
+  it('reports readiness per check', async () => {
+    healthy = false;
+    const down = await fetch(`${base}/ready`);
+    expect(down.status).toBe(503);
+    expect(await down.json()).toEqual({ status: 'not ready', checks: { broker: 'Error: unreachable' } });
+    healthy = true;
+    expect((await fetch(`${base}/ready`)).status).toBe(200);
+    expect((await fetch(`${base}/health`)).status).toBe(200);
+  });
+
+  it('serves Prometheus metrics with the conventional names', async () => {
+    const text = await (await fetch(`${base}/metrics`)).text();
+    expect(text).toContain('# TYPE events_published_total counter');
+    expect(text).toContain('# TYPE event_handler_duration_seconds histogram');
+    expect(text).toContain('# TYPE event_queue_messages gauge');
+    expect(text).toContain('process_resident_memory_bytes');
+  });
+});

@@ -1,0 +1,15 @@
+export { createAwsClients } from './awsClients';
+export type { AwsSettings } from './awsClients';
+export { baseEnvSchema, ConfigError, loadConfig, queueUrlSchema, topicArnSchema } from './config';
+export { logPublisher, logSubscriber } from './eventLogging';
+export { brokerReadiness, createServiceApp, parseBody } from './http';
+export type { ReadinessCheck, ServiceAppOptions } from './http';
+export { handleShutdown, listen } from './lifecycle';
+export type { ShutdownStep } from './lifecycle';
+export { createLogger } from './logger';
+export type { ServiceLogger } from './logger';
+export { EventMetrics } from './metrics';
+export { queueDepths } from './queueStats';
+export type { QueueDepth } from './queueStats';
+export { startService } from './startService';
+export type { ServiceDefinition, StartedService } from './startService';

@@ -1,0 +1,68 @@
+import type { Catalog, Publisher, Subscriber } from '@game-mesh/events';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** Prometheus metrics of one service; names follow the conventions (`_total`, `_seconds`). */
+export class EventMetrics {
+  readonly registry = new Registry();
+  readonly published = new Counter({ name: 'events_published_total', help: 'Events acknowledged by SNS (or logged in log-only mode).', labelNames: ['type'], registers: [this.registry] });
+  readonly publishFailed = new Counter({ name: 'events_publish_failures_total', help: 'Events the publisher gave up on.', labelNames: ['type'], registers: [this.registry] });
+  readonly consumed = new Counter({ name: 'events_consumed_total', help: 'Events handled successfully.', labelNames: ['type', 'queue'], registers: [this.registry] });
+  readonly failed = new Counter({ name: 'events_failed_total', help: 'Handler failures (each one is retried or dead-lettered).', labelNames: ['type', 'queue'], registers: [this.registry] });
+  readonly deadLettered = new Counter({ name: 'events_dead_lettered_total', help: 'Messages moved to the DLQ, by reason.', labelNames: ['type', 'queue', 'code'], registers: [this.registry] });
+  readonly duplicates = new Counter({ name: 'events_duplicates_total', help: 'Redeliveries suppressed by event id.', labelNames: ['type', 'queue'], registers: [this.registry] });
+  readonly handlerDuration = new Histogram({
+    name: 'event_handler_duration_seconds',
+    help: 'Time spent in event handlers.',
+    labelNames: ['type', 'queue'],
+    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30],
+    registers: [this.registry],
+  });
+  readonly deliveryLatency = new Histogram({
+    name: 'event_delivery_latency_seconds',
+    help: 'From the event time (publish) to the end of its handler.',
+    labelNames: ['type', 'queue'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
+    registers: [this.registry],
+  });
+  readonly queueDepth: Gauge<'queue' | 'state'>;
+
+  constructor(service: string, queueDepth?: () => Promise<Record<string, { visible: number; inFlight: number }>>) {
+    this.registry.setDefaultLabels({ service });
+    collectDefaultMetrics({ register: this.registry });
+    this.queueDepth = new Gauge({
+      name: 'event_queue_messages',
+      help: 'Messages in this service’s queues and DLQs (state: visible, in_flight).',
+      labelNames: ['queue', 'state'],
+      registers: [this.registry],
+      async collect() {
+        if (!queueDepth) return;
+        const depths = await queueDepth().catch(() => ({}) as Record<string, { visible: number; inFlight: number }>);
+        for (const [queue, depth] of Object.entries(depths)) {
+          this.set({ queue, state: 'visible' }, depth.visible);
+          this.set({ queue, state: 'in_flight' }, depth.inFlight);
+        }
+      },
+    });
+  }
+
+  /** Counts what a publisher does. */
+  observePublisher<C extends Catalog>(publisher: Publisher<C>): void {
+    publisher.on('published', ({ envelope }) => this.published.inc({ type: envelope.type }));
+    publisher.on('publish-failed', ({ envelope }) => this.publishFailed.inc({ type: envelope.type }));
+  }
+
+  /** Counts what a subscriber does; `queue` names it in every series. */
+  observeSubscriber<C extends Catalog>(subscriber: Subscriber<C>, queue: string): void {
+    subscriber.on('handled', ({ envelope, durationMs, latencyMs }) => {
+      this.consumed.inc({ type: envelope.type, queue });
+      this.handlerDuration.observe({ type: envelope.type, queue }, durationMs / 1000);
+      this.deliveryLatency.observe({ type: envelope.type, queue }, Math.max(0, latencyMs) / 1000);
+    });
+    subscriber.on('failed', ({ envelope, durationMs }) => {
+      this.failed.inc({ type: envelope.type, queue });
+      this.handlerDuration.observe({ type: envelope.type, queue }, durationMs / 1000);
+    });
+    subscriber.on('dead-lettered', ({ type, code }) => this.deadLettered.inc({ type: type ?? 'unknown', queue, code }));
+    subscriber.on('duplicate', ({ envelope }) => this.duplicates.inc({ type: envelope.type, queue }));
+  }
+}
