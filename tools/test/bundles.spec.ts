@@ -1,0 +1,45 @@
+import { spawn } from 'node:child_process';
+import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { waitFor } from '@game-mesh/events/testing';
+import { describe, expect, it } from 'vitest';
+import { SERVICES } from '../stack/launchStack';
+import { freeBasePort } from './ports';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+describe.each(SERVICES)('the %s bundle', (app) => {
+  it('holds only its own app, no test files', async () => {
+    const meta = JSON.parse(await readFile(join(root, 'dist/apps', app, 'meta.json'), 'utf8')) as { inputs: Record<string, unknown> };
+    const inputs = Object.keys(meta.inputs);
+    expect(inputs.filter((path) => path.startsWith('apps/') && !path.startsWith(`apps/${app}/`))).toEqual([]);
+    expect(inputs.filter((path) => /\.spec\.ts$|\/test\/|fauxqs|vitest/.test(path))).toEqual([]);
+    expect(inputs).toContain(`apps/${app}/src/main.ts`);
+  });
+
+  it('starts alone, from an empty folder, with only environment variables, and stops on SIGTERM with exit 0', async () => {
+    const folder = await mkdtemp(join(tmpdir(), `${app}-`));
+    try {
+      await copyFile(join(root, 'dist/apps', app, 'main.cjs'), join(folder, 'main.cjs'));
+      const port = (await freeBasePort(1)) + 1;
+      const child = spawn(process.execPath, ['main.cjs'], {
+        cwd: folder,
+        env: { PATH: process.env['PATH'], EVENTS_MODE: 'log-only', PORT: String(port), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      await waitFor(() => fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok || undefined, () => undefined), { timeoutMs: 15_000, message: `${app} /health` });
+      expect(output).toContain('log-only');
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(output).toContain('"msg":"stopped"');
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,56 @@
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchStack, type Stack } from '../stack/launchStack';
+import { freeBasePort } from './ports';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const CHROMIUM = '/usr/bin/chromium';
+// CI installs Debian's chromium (.ci/run); elsewhere the test says how and skips.
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium && process.env['CI'] === 'true') throw new Error(`${CHROMIUM} is missing: .ci/run installs it (apt-get install chromium)`);
+
+describe.skipIf(!haveChromium)('the live page in headless Chromium', () => {
+  let stack: Stack;
+  let browser: Browser;
+  beforeAll(async () => {
+    stack = await launchStack({
+      root,
+      emulatorPort: 0,
+      basePort: await freeBasePort(),
+      prefix: 'browser',
+      serviceEnv: { 'weather-manager': { WEATHER_TICK_MS: '3600000' }, 'sample-consumer': { LIVE_STATS_INTERVAL_MS: '200' } },
+    });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  it('shows events as they arrive, the world state, and queue depths', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${stack.services['sample-consumer'].url}/`);
+    await page.locator('#connection-text', { hasText: 'live' }).waitFor();
+    const response = await fetch(`${stack.services['weather-manager'].url}/weather`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ condition: 'storm', intensity: 0.92, temperatureCelsius: 8 }),
+    });
+    const { eventId } = (await response.json()) as { eventId: string };
+    // The same event arrives twice: on the main queue, and on the severe queue through the filter.
+    await page.locator(`tr[data-event-id="${eventId}"]`).nth(1).waitFor({ timeout: 5_000 });
+    expect(await page.locator(`tr.severe[data-event-id="${eventId}"]`).count()).toBe(1);
+    expect(await page.locator('#weather').textContent()).toBe('storm · 0.92 · 8 °C');
+    expect(await page.locator('#severe').textContent()).toBe('1');
+    await page.locator('[data-queue="main-dlq"]').waitFor();
+    expect(await page.locator('[data-queue="main-dlq"]').textContent()).toBe('main-dlq: 0 / 0');
+    await mkdir(`${root}/tmp`, { recursive: true });
+    await page.screenshot({ path: `${root}/tmp/live-page.png`, fullPage: true });
+  });
+});
