@@ -8,6 +8,8 @@ export type { EventTypeDefinition, EventVersionDefinition, FilterAttributeDefini
 export { consumedEnvelopeSchema, ENVELOPE_SPEC_VERSION } from './contract/envelope';
 export type { EventEnvelope, PublishMetadata } from './contract/envelope';
 export { ContractError, formatIssues } from './contract/errors';
+export { checkConsumerReads } from './contract/expectations';
+export type { ConsumerRead } from './contract/expectations';
 export type { ContractErrorCode } from './contract/errors';
 export { gameEvents } from './contract/gameEvents';
 export type { GameEvents } from './contract/gameEvents';

@@ -13,3 +13,4 @@ export { queueDepths } from './queueStats';
 export type { QueueDepth } from './queueStats';
 export { startService } from './startService';
 export type { ServiceDefinition, StartedService } from './startService';
+export { serviceContractProblems } from './contractCheck';

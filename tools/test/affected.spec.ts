@@ -1,0 +1,26 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+function affectedBy(file: string): string[] {
+  const output = execFileSync(join(root, 'node_modules/.bin/nx'), ['show', 'projects', '--affected', `--files=${file}`, '--json'], {
+    cwd: root,
+    env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' },
+    encoding: 'utf8',
+  });
+  return (JSON.parse(output) as string[]).sort();
+}
+
+// What `nx affected` builds, tests and deploys for a change.
+describe('nx affected', () => {
+  it('marks every app (and the contract checks in tools) affected by a change to the contract', () => {
+    expect(affectedBy('libs/events/src/contract/events/weather.ts')).toEqual(['events', 'sample-consumer', 'service-runtime', 'time-manager', 'tools', 'weather-manager']);
+  });
+
+  it('does not touch weather-manager when only time-manager changes', () => {
+    expect(affectedBy('apps/time-manager/src/GameClock.ts')).toEqual(['time-manager', 'tools']);
+  });
+});
