@@ -1,3 +1,3 @@
 import { projectConfig } from '../vitest.shared.mts';
 
-export default projectConfig('tools', { testTimeout: 60_000 });
+export default projectConfig('tools', { testTimeout: 60_000, include: ['tools/test/**/*.spec.ts'] });

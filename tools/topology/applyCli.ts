@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { applyTopology, gameTopology, resolveTopology } from '@game-mesh/events';
+import { applyTopology, gameTopology, isRetryableError, resolveTopology } from '@game-mesh/events';
 
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 const { values } = parseArgs({
@@ -11,6 +11,7 @@ const { values } = parseArgs({
     prefix: { type: 'string', default: process.env['EVENTS_PREFIX'] ?? 'local' },
     json: { type: 'boolean', default: false },
     'env-dir': { type: 'string' },
+    'wait-seconds': { type: 'string', default: '0' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -19,15 +20,29 @@ if (values.help) {
 
 Creates or corrects topics, queues, DLQs and subscriptions, then prints the environment variables
 each service needs. Endpoint: AWS_ENDPOINT_URL (unset: AWS with the default credentials).
---env-dir DIR also writes DIR/<service>.env files (docker compose reads them).`);
+--env-dir DIR also writes DIR/<service>.env files (docker compose reads them).
+--wait-seconds N keeps retrying while the endpoint is unreachable, up to N seconds.`);
   process.exit(0);
 }
 
 const endpoint = process.env['AWS_ENDPOINT_URL'];
 const region = process.env['AWS_REGION'] ?? 'us-east-1';
 const config = { region, ...(endpoint ? { endpoint, credentials: { accessKeyId: process.env['AWS_ACCESS_KEY_ID'] ?? 'local', secretAccessKey: process.env['AWS_SECRET_ACCESS_KEY'] ?? 'local' } } : {}) };
+const apply = () => applyTopology({ sns: new SNSClient(config), sqs: new SQSClient(config), topology: resolveTopology(gameTopology, { prefix: values.prefix }) });
+const deadline = Date.now() + Number(values['wait-seconds']) * 1000;
+async function applyWhenReachable(): Promise<Awaited<ReturnType<typeof apply>>> {
+  for (;;) {
+    try {
+      return await apply();
+    } catch (error) {
+      if (!isRetryableError(error) || Date.now() > deadline) throw error;
+      console.error(`endpoint not reachable yet (${error instanceof Error ? error.message : String(error)}); retrying`);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+  }
+}
 try {
-  const report = await applyTopology({ sns: new SNSClient(config), sqs: new SQSClient(config), topology: resolveTopology(gameTopology, { prefix: values.prefix }) });
+  const report = await applyWhenReachable();
   if (values['env-dir']) {
     const { mkdir, writeFile } = await import('node:fs/promises');
     await mkdir(values['env-dir'], { recursive: true });

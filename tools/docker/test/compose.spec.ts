@@ -1,0 +1,130 @@
+import { execFile, execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { waitFor } from '@game-mesh/events/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freeBasePort } from '../../test/ports';
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL('../../..', import.meta.url));
+const APPS = ['time-manager', 'weather-manager', 'sample-consumer'] as const;
+
+const has = (command: string) => {
+  try {
+    execFileSync(command, ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+};
+// .ci/run sets up podman and its Docker API (DOCKER_HOST); elsewhere, without an engine, skip.
+const engine = process.env['DOCKER_HOST'] !== undefined && has('docker-compose');
+if (!engine && process.env['CI'] === 'true') throw new Error('container tests need DOCKER_HOST and docker-compose: .ci/run sets them up');
+const cli = has('podman') ? 'podman' : 'docker';
+
+describe.skipIf(!engine)('docker compose: the whole stack in containers', () => {
+  const project = `gmtest${process.pid}`;
+  let ports: Record<string, number>;
+  let env: NodeJS.ProcessEnv;
+  let ticker: NodeJS.Timeout | undefined;
+  const compose = (...args: string[]) => run('docker-compose', ['-p', project, ...args], { cwd: root, env, maxBuffer: 64 * 1024 * 1024 });
+  const container = async (service: string) => (await compose('ps', '-q', service)).stdout.trim();
+  const inspect = async (id: string, format: string) => (await run(cli, ['inspect', '--format', format, id])).stdout.trim();
+
+  beforeAll(async () => {
+    const base = await freeBasePort(4);
+    ports = { 'time-manager': base + 1, 'weather-manager': base + 2, 'sample-consumer': base + 3, emulator: base + 4 };
+    env = {
+      ...process.env,
+      TIME_MANAGER_PORT: String(ports['time-manager']),
+      WEATHER_MANAGER_PORT: String(ports['weather-manager']),
+      SAMPLE_CONSUMER_PORT: String(ports['sample-consumer']),
+      EMULATOR_PORT: String(ports['emulator']),
+    };
+    await compose('build');
+    if (cli === 'podman') {
+      // podman runs HEALTHCHECKs from systemd timers, and this sandbox has no systemd: run them here.
+      ticker = setInterval(() => {
+        void run('podman', ['ps', '-q', '--filter', `label=com.docker.compose.project=${project}`]).then(({ stdout }) =>
+          Promise.all(stdout.split('\n').filter(Boolean).map((id) => run('podman', ['healthcheck', 'run', id]).catch(() => undefined))),
+        );
+      }, 2_000);
+    }
+    await compose('up', '-d');
+  }, 900_000);
+
+  afterAll(async () => {
+    clearInterval(ticker);
+    await compose('down', '-v', '--remove-orphans').catch(() => undefined);
+  }, 120_000);
+
+  const url = (app: (typeof APPS)[number], path: string) => `http://127.0.0.1:${ports[app]}${path}`;
+
+  it('provisions the topology once and starts every app healthy', async () => {
+    expect(await inspect(await container('provision'), '{{.State.ExitCode}}')).toBe('0');
+    for (const app of APPS) {
+      await waitFor(() => fetch(url(app, '/ready')).then((r) => r.ok || undefined, () => undefined), { timeoutMs: 60_000, message: `${app} /ready` });
+    }
+    for (const service of ['fauxqs', ...APPS]) {
+      const id = await container(service);
+      await waitFor(async () => (await inspect(id, '{{.State.Health.Status}}')) === 'healthy' || undefined, { timeoutMs: 60_000, message: `${service} healthy` });
+    }
+  });
+
+  it('carries an event from weather-manager’s HTTP API to sample-consumer, across containers', async () => {
+    const response = await fetch(url('weather-manager', '/weather'), {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ condition: 'storm', intensity: 0.9, temperatureCelsius: 10 }),
+    });
+    expect(response.status).toBe(200);
+    const { eventId } = (await response.json()) as { eventId: string };
+    const recorded = await waitFor(async () => {
+      const events = (await (await fetch(url('sample-consumer', '/events'))).json()) as { id: string; queue: string }[];
+      const mine = events.filter((e) => e.id === eventId);
+      return mine.length === 2 ? mine : undefined;
+    }, { timeoutMs: 10_000, message: `event ${eventId} on both sample-consumer queues` });
+    expect(recorded.map((e) => e.queue).sort()).toEqual(['main', 'severe']);
+  });
+
+  it.each(APPS)('the %s image holds only its own bundle and runs as non-root', async (app) => {
+    const image = `game-mesh/${app}:local`;
+    expect(await inspect(image, '{{.Config.User}}')).toBe('node');
+    const files = (await run(cli, ['run', '--rm', '--entrypoint', 'ls', image, '-A', '/app'])).stdout.split('\n').filter(Boolean).sort();
+    expect(files).toEqual(['healthcheck.cjs', 'main.cjs', 'main.cjs.map']);
+    const whoami = (await run(cli, ['run', '--rm', '--entrypoint', 'id', image, '-u'])).stdout.trim();
+    expect(whoami).not.toBe('0');
+    const size = Number(await inspect(image, '{{.Size}}'));
+    console.log(`${image}: ${(size / 1024 / 1024).toFixed(1)} MiB (base node:24-bookworm-slim included)`);
+    expect(size).toBeGreaterThan(0);
+  });
+
+  it('SIGTERM (docker compose stop) drains and exits 0 within the stop timeout', async () => {
+    const id = await container('sample-consumer');
+    const started = Date.now();
+    await compose('stop', '-t', '30', 'sample-consumer');
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(await inspect(id, '{{.State.ExitCode}}')).toBe('0');
+    const logs = (await run(cli, ['logs', id])).stdout;
+    expect(logs).toContain('"msg":"stopped"');
+  });
+
+  it('`down` leaves no container, network or volume behind', async () => {
+    await compose('down', '-v');
+    const containers = (await run(cli, ['ps', '-a', '-q', '--filter', `label=com.docker.compose.project=${project}`])).stdout.trim();
+    expect(containers).toBe('');
+    const networks = (await run(cli, ['network', 'ls', '--format', '{{.Name}}'])).stdout.split('\n');
+    expect(networks).not.toContain(`${project}_default`);
+    const volumes = (await run(cli, ['volume', 'ls', '--format', '{{.Name}}'])).stdout.split('\n');
+    expect(volumes).not.toContain(`${project}_provisioned`);
+  });
+});
+
+describe('the LocalStack profile', () => {
+  it.skipIf(!has('docker-compose'))('is a valid compose file (LocalStack cannot be pulled here)', async () => {
+    const { stdout } = await run('docker-compose', ['--profile', 'localstack', 'config'], { cwd: root, env: { ...process.env, EVENTS_ENDPOINT: 'http://localstack:4566' } });
+    expect(stdout).toContain('image: localstack/localstack:4.13.1');
+    expect(stdout).toContain('SERVICES: sns,sqs');
+    expect(stdout).toMatch(/AWS_ENDPOINT_URL: http:\/\/localstack:4566/);
+  });
+});

@@ -1,0 +1,128 @@
+import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, Dashboard, GraphWidget, MathExpression, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { AnyPrincipal, Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Alias } from 'aws-cdk-lib/aws-kms';
+import { CfnSubscription, Topic } from 'aws-cdk-lib/aws-sns';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import type { ResolvedTopology } from '@game-mesh/events';
+
+/** Thresholds of the original design's alarms. */
+export const ALARM_THRESHOLDS = { queueDepth: 1_000, oldestMessageSeconds: 300, deadLetters: 0, deliveryFailurePercent: 1 } as const;
+
+export interface MessagingStackProps extends StackProps {
+  topology: ResolvedTopology;
+}
+
+/**
+ * Topics, queues, DLQs, subscriptions with their filter policies, queue policies admitting only
+ * their topics, encryption at rest, the alarms and a dashboard: generated from the same resolved
+ * topology `applyTopology()` applies, so the two cannot disagree.
+ */
+export class MessagingStack extends Stack {
+  readonly alarmTopic: Topic;
+
+  constructor(scope: Construct, id: string, props: MessagingStackProps) {
+    super(scope, id, props);
+    const { topology } = props;
+    const snsKey = Alias.fromAliasName(this, 'SnsManagedKey', 'alias/aws/sns');
+    this.alarmTopic = new Topic(this, 'Alarms', { topicName: `${topology.prefix}-mesh-alarms` });
+    const alarm = (a: Alarm) => a.addAlarmAction(new SnsAction(this.alarmTopic));
+    const dashboard = new Dashboard(this, 'Dashboard', { dashboardName: `${topology.prefix}-game-event-mesh` });
+
+    const topics = new Map<string, Topic>();
+    for (const resolved of topology.topics) {
+      const topic = new Topic(this, `Topic-${resolved.key}`, { topicName: resolved.name, masterKey: snsKey });
+      topics.set(resolved.key, topic);
+      const failed = topic.metricNumberOfNotificationsFailed({ period: Duration.minutes(5), statistic: 'Sum' });
+      const delivered = topic.metricNumberOfNotificationsDelivered({ period: Duration.minutes(5), statistic: 'Sum' });
+      const failureRate = new MathExpression({ expression: '100 * failed / (delivered + failed)', usingMetrics: { failed, delivered }, label: `${resolved.name} delivery failures %`, period: Duration.minutes(5) });
+      alarm(new Alarm(this, `DeliveryFailures-${resolved.key}`, {
+        alarmName: `${resolved.name}-delivery-failures`,
+        alarmDescription: `More than ${ALARM_THRESHOLDS.deliveryFailurePercent} % of ${resolved.name}'s deliveries to SQS failed`,
+        metric: failureRate,
+        threshold: ALARM_THRESHOLDS.deliveryFailurePercent,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }));
+      dashboard.addWidgets(new GraphWidget({ title: `${resolved.name}: published / failed`, left: [topic.metricNumberOfMessagesPublished(), topic.metricNumberOfNotificationsFailed()] }));
+    }
+
+    for (const resolved of topology.queues) {
+      const deadLetterQueue = new Queue(this, `Dlq-${resolved.service}-${resolved.key}`, {
+        queueName: resolved.deadLetterQueueName,
+        retentionPeriod: Duration.days(14),
+        encryption: QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+      });
+      const queue = new Queue(this, `Queue-${resolved.service}-${resolved.key}`, {
+        queueName: resolved.name,
+        visibilityTimeout: Duration.seconds(resolved.visibilityTimeoutSeconds),
+        receiveMessageWaitTime: Duration.seconds(20),
+        retentionPeriod: Duration.days(4),
+        encryption: QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: resolved.maxReceiveCount },
+      });
+      const sourceTopics = resolved.subscriptions.map((s) => topics.get(s.topicKey)?.topicArn ?? '');
+      queue.addToResourcePolicy(new PolicyStatement({
+        sid: 'AllowOwnTopicsOnly',
+        effect: Effect.ALLOW,
+        principals: [new ServicePrincipal('sns.amazonaws.com')],
+        actions: ['sqs:SendMessage'],
+        resources: [queue.queueArn],
+        conditions: { ArnEquals: { 'aws:SourceArn': sourceTopics } },
+      }));
+      for (const subscription of resolved.subscriptions) {
+        new CfnSubscription(this, `Sub-${subscription.topicKey}-${resolved.service}-${resolved.key}`, {
+          topicArn: topics.get(subscription.topicKey)?.topicArn ?? '',
+          protocol: 'sqs',
+          endpoint: queue.queueArn,
+          rawMessageDelivery: true,
+          filterPolicyScope: 'MessageAttributes',
+          filterPolicy: subscription.filterPolicy,
+        });
+      }
+      // Never let anything but SNS (and IAM principals of this account) near the queue.
+      queue.addToResourcePolicy(new PolicyStatement({
+        sid: 'DenyOtherAccounts',
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        actions: ['sqs:SendMessage'],
+        resources: [queue.queueArn],
+        conditions: { StringNotEquals: { 'aws:SourceAccount': this.account }, Bool: { 'aws:PrincipalIsAWSService': 'true' } },
+      }));
+      alarm(new Alarm(this, `Depth-${resolved.service}-${resolved.key}`, {
+        alarmName: `${resolved.name}-depth`,
+        alarmDescription: `More than ${ALARM_THRESHOLDS.queueDepth} messages waiting in ${resolved.name}`,
+        metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+        threshold: ALARM_THRESHOLDS.queueDepth,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 5,
+      }));
+      alarm(new Alarm(this, `Age-${resolved.service}-${resolved.key}`, {
+        alarmName: `${resolved.name}-oldest-message`,
+        alarmDescription: `The oldest message in ${resolved.name} waits more than ${ALARM_THRESHOLDS.oldestMessageSeconds} s`,
+        metric: queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(1), statistic: 'Maximum' }),
+        threshold: ALARM_THRESHOLDS.oldestMessageSeconds,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+      }));
+      alarm(new Alarm(this, `DeadLetters-${resolved.service}-${resolved.key}`, {
+        alarmName: `${resolved.deadLetterQueueName}-not-empty`,
+        alarmDescription: `${resolved.deadLetterQueueName} has messages: see their deadLetterReason attribute`,
+        metric: deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+        threshold: ALARM_THRESHOLDS.deadLetters,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }));
+      dashboard.addWidgets(
+        new GraphWidget({ title: `${resolved.name}: depth`, left: [queue.metricApproximateNumberOfMessagesVisible(), deadLetterQueue.metricApproximateNumberOfMessagesVisible({ label: 'DLQ' })] }),
+        new GraphWidget({ title: `${resolved.name}: oldest message (s) / deleted`, left: [queue.metricApproximateAgeOfOldestMessage()], right: [queue.metricNumberOfMessagesDeleted()] }),
+      );
+    }
+  }
+}

@@ -1,0 +1,15 @@
+// CDK entry, e.g. `npx cdk --app "npx tsx --tsconfig tools/tsconfig.json tools/infra/src/main.ts"
+//   -c prefix=prod -c imageTag=<git sha> deploy GameMesh-prod-weather-manager`.
+// Account and region come from the AWS environment; without them the stacks synthesize
+// environment-agnostic (offline).
+import { App } from 'aws-cdk-lib';
+import { addMeshStacks } from './meshApp';
+
+const app = new App();
+const account = process.env['CDK_DEFAULT_ACCOUNT'];
+addMeshStacks(app, {
+  prefix: String(app.node.tryGetContext('prefix') ?? 'prod'),
+  imageTag: String(app.node.tryGetContext('imageTag') ?? 'latest'),
+  ...(account ? { env: { account, region: process.env['CDK_DEFAULT_REGION'] ?? 'us-east-1' } } : {}),
+});
+app.synth();

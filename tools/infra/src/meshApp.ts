@@ -1,0 +1,43 @@
+import { App, type Environment } from 'aws-cdk-lib';
+import { gameTopology, resolveTopology } from '@game-mesh/events';
+import { AppStack, type AppScaling } from './AppStack';
+import { MessagingStack } from './MessagingStack';
+import { PlatformStack } from './PlatformStack';
+
+/** Per app: its port and, when it may run more than one task, how it scales. */
+export const APPS: Readonly<Record<string, { port: number; scaling?: AppScaling }>> = {
+  // One clock and one weather simulation per world: both stay single tasks.
+  'time-manager': { port: 3001 },
+  'weather-manager': { port: 3002 },
+  'sample-consumer': { port: 3003, scaling: { minTasks: 1, maxTasks: 10, backlogPerTask: 100 } },
+};
+
+export interface MeshAppOptions {
+  prefix: string;
+  imageTag: string;
+  env?: Environment;
+}
+
+export const stackName = (prefix: string, part: string) => `GameMesh-${prefix}-${part}`;
+
+/** Every stack of one environment: messaging, platform, and one stack per app (deployed on its own). */
+export function addMeshStacks(app: App, options: MeshAppOptions): App {
+  const topology = resolveTopology(gameTopology, { prefix: options.prefix });
+  const env = options.env;
+  new MessagingStack(app, stackName(options.prefix, 'messaging'), { topology, ...(env ? { env } : {}) });
+  const platform = new PlatformStack(app, stackName(options.prefix, 'platform'), { prefix: options.prefix, apps: Object.keys(APPS), ...(env ? { env } : {}) });
+  for (const [name, settings] of Object.entries(APPS)) {
+    new AppStack(app, stackName(options.prefix, name), {
+      app: name,
+      port: settings.port,
+      topology,
+      vpc: platform.vpc,
+      cluster: platform.cluster,
+      repositoryName: `game-mesh/${name}`,
+      imageTag: options.imageTag,
+      ...(settings.scaling ? { scaling: settings.scaling } : {}),
+      ...(env ? { env } : {}),
+    });
+  }
+  return app;
+}

@@ -1,0 +1,129 @@
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { gameTopology, resolveTopology } from '@game-mesh/events';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CONSUMER_ACTIONS, DEAD_LETTER_ACTIONS } from '../src/AppStack';
+import { APPS, addMeshStacks, stackName } from '../src/meshApp';
+import { ALARM_THRESHOLDS } from '../src/MessagingStack';
+
+const prefix = 'prod';
+const topology = resolveTopology(gameTopology, { prefix });
+let templates: Record<string, Template>;
+
+beforeAll(() => {
+  const app = addMeshStacks(new App(), { prefix, imageTag: 'abc123' });
+  templates = Object.fromEntries(app.node.children.map((stack) => [stack.node.id, Template.fromStack(stack as never)]));
+}, 60_000);
+
+const appTemplate = (name: string) => templates[stackName(prefix, name)]!;
+type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
+function taskRoleStatements(template: Template): Statement[] {
+  const roles = template.findResources('AWS::IAM::Role', { Properties: { AssumeRolePolicyDocument: { Statement: [{ Principal: { Service: 'ecs-tasks.amazonaws.com' } }] } } });
+  const taskRole = Object.entries(roles).find(([id]) => id.startsWith('TaskRole'))?.[0];
+  const policies = template.findResources('AWS::IAM::Policy');
+  return Object.values(policies)
+    .filter((p) => JSON.stringify(p['Properties']['Roles']).includes(`"${taskRole}"`))
+    .flatMap((p) => p['Properties']['PolicyDocument']['Statement'] as Statement[]);
+}
+const asList = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+
+describe.each(Object.keys(APPS))('the %s stack', (app) => {
+  it('gives its task role no wildcard action or resource', () => {
+    const statements = taskRoleStatements(appTemplate(app));
+    expect(statements.length).toBeGreaterThan(0);
+    for (const statement of statements) {
+      for (const action of asList(statement.Action)) expect(action).not.toContain('*');
+      expect(JSON.stringify(statement.Resource)).not.toMatch(/"\*"|:\*"/);
+    }
+  });
+
+  it('grants exactly publish on its own topic and the consumer actions on its own queues', () => {
+    const statements = taskRoleStatements(appTemplate(app));
+    const text = JSON.stringify(statements);
+    const ownTopics = topology.topics.filter((t) => t.producer === app);
+    const ownQueues = topology.queues.filter((q) => q.service === app);
+    expect(statements.flatMap((s) => asList(s.Action)).sort()).toEqual(
+      [...(ownTopics.length > 0 ? ['sns:Publish'] : []), ...(ownQueues.length > 0 ? [...CONSUMER_ACTIONS, ...DEAD_LETTER_ACTIONS] : [])].sort(),
+    );
+    for (const topic of topology.topics) expect(text.includes(`:${topic.name}"`)).toBe(topic.producer === app);
+    for (const queue of topology.queues) expect(text.includes(`:${queue.name}"`)).toBe(queue.service === app);
+  });
+
+  it('runs on Fargate with its env, a health check, a 30 s stop timeout and a log group', () => {
+    const template = appTemplate(app);
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      RequiresCompatibilities: ['FARGATE'],
+      ContainerDefinitions: [
+        Match.objectLike({
+          StopTimeout: 30,
+          HealthCheck: Match.objectLike({ Command: Match.arrayWith(['CMD', 'node']) }),
+          LogConfiguration: Match.objectLike({ LogDriver: 'awslogs' }),
+          Environment: Match.arrayWith([{ Name: 'EVENTS_PREFIX', Value: prefix }]),
+        }),
+      ],
+    });
+    template.resourceCountIs('AWS::Logs::LogGroup', 1);
+    const env = JSON.stringify(template.findResources('AWS::ECS::TaskDefinition'));
+    for (const queue of topology.queues) expect(env.includes(`/${queue.name}"`)).toBe(queue.service === app);
+  });
+});
+
+describe('scaling', () => {
+  it('scales sample-consumer on backlog per task, between 1 and 10 tasks', () => {
+    const template = appTemplate('sample-consumer');
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 1, MaxCapacity: 10, ScalableDimension: 'ecs:service:DesiredCount' });
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+      PolicyType: 'TargetTrackingScaling',
+      TargetTrackingScalingPolicyConfiguration: Match.objectLike({
+        TargetValue: 100,
+        CustomizedMetricSpecification: { Metrics: Match.arrayWith([Match.objectLike({ Expression: 'visible / IF(tasks > 0, tasks, 1)' })]) },
+      }),
+    });
+  });
+
+  it('keeps the clock and the weather simulation to exactly one task', () => {
+    for (const app of ['time-manager', 'weather-manager']) {
+      appTemplate(app).resourceCountIs('AWS::ApplicationAutoScaling::ScalableTarget', 0);
+      appTemplate(app).hasResourceProperties('AWS::ECS::Service', { DesiredCount: 1, DeploymentConfiguration: Match.objectLike({ MaximumPercent: 100, MinimumHealthyPercent: 0 }) });
+    }
+  });
+});
+
+describe('the messaging stack', () => {
+  const messaging = () => templates[stackName(prefix, 'messaging')]!;
+
+  it('creates the topology apply() creates, with filter policies, raw delivery and encryption', () => {
+    const template = messaging();
+    template.resourceCountIs('AWS::SNS::Topic', topology.topics.length + 1); // + the alarm topic
+    template.hasResourceProperties('AWS::SNS::Topic', { TopicName: 'prod-weather', KmsMasterKeyId: Match.anyValue() });
+    template.resourceCountIs('AWS::SQS::Queue', topology.queues.length * 2);
+    template.hasResourceProperties('AWS::SQS::Queue', { QueueName: 'prod-sample-consumer-severe', SqsManagedSseEnabled: true, RedrivePolicy: Match.objectLike({ maxReceiveCount: 5 }) });
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'sqs', RawMessageDelivery: true, FilterPolicy: { type: ['weather.changed'], intensity: [{ numeric: ['>=', 0.8] }] } });
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'sns.amazonaws.com' }, Condition: { ArnEquals: { 'aws:SourceArn': Match.anyValue() } } })]) },
+    });
+  });
+
+  it.each([
+    ['depth', 'ApproximateNumberOfMessagesVisible', ALARM_THRESHOLDS.queueDepth, 'prod-sample-consumer-depth'],
+    ['oldest message', 'ApproximateAgeOfOldestMessage', ALARM_THRESHOLDS.oldestMessageSeconds, 'prod-sample-consumer-oldest-message'],
+    ['DLQ not empty', 'ApproximateNumberOfMessagesVisible', 0, 'prod-sample-consumer-dlq-not-empty'],
+  ])('alarms on queue %s', (_label, metric, threshold, name) => {
+    messaging().hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: name, MetricName: metric, Threshold: threshold, ComparisonOperator: 'GreaterThanThreshold', AlarmActions: Match.anyValue() });
+  });
+
+  it('alarms when more than 1 % of SNS deliveries fail', () => {
+    messaging().hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'prod-weather-delivery-failures',
+      Threshold: 1,
+      Metrics: Match.arrayWith([Match.objectLike({ Expression: '100 * failed / (delivered + failed)' })]),
+    });
+  });
+
+  it('has a dashboard with the metrics the design names', () => {
+    const body = JSON.stringify(messaging().findResources('AWS::CloudWatch::Dashboard'));
+    for (const metric of ['NumberOfMessagesPublished', 'NumberOfNotificationsFailed', 'ApproximateNumberOfMessagesVisible', 'ApproximateAgeOfOldestMessage', 'NumberOfMessagesDeleted']) {
+      expect(body).toContain(metric);
+    }
+  });
+});
