@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { waitFor } from '@game-mesh/events/testing';
 import { describe, expect, it } from 'vitest';
 import { SERVICES } from '../stack/launchStack';
-import { freeBasePort } from './ports';
+import { freeBasePort } from '@game-mesh/events/testing';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 

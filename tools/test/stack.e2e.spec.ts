@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { waitFor } from '@game-mesh/events/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchStack, type Stack } from '../stack/launchStack';
-import { freeBasePort } from './ports';
+import { freeBasePort } from '@game-mesh/events/testing';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 

@@ -1,4 +1,4 @@
-import { App, type Environment } from 'aws-cdk-lib';
+import type { App, Environment } from 'aws-cdk-lib';
 import { gameTopology, resolveTopology } from '@game-mesh/events';
 import { AppStack, type AppScaling } from './AppStack';
 import { MessagingStack } from './MessagingStack';

@@ -7,3 +7,4 @@ export { startFaultProxy } from './faultProxy';
 export type { FaultPlan, FaultProxy } from './faultProxy';
 export { startGameMesh } from './gameMesh';
 export type { GameMesh } from './gameMesh';
+export { freeBasePort } from './ports';
