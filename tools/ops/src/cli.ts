@@ -1,0 +1,106 @@
+// `npm run events -- <command>`: operate the mesh against fauxqs, LocalStack or AWS.
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { ContractError } from '@game-mesh/events';
+import { createContext, type OpsContext } from './context';
+import { doctor, printChecks } from './doctor';
+import { peek } from './peek';
+import { publishEvent } from './publish';
+import { progressPrinter, redrive } from './redrive';
+import { tail } from './tail';
+
+process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
+const DEFAULT_SERVICES = 'time-manager=http://localhost:3001,weather-manager=http://localhost:3002,sample-consumer=http://localhost:3003';
+
+const program = new Command('events')
+  .description('Operate the game event mesh: check it, look into queues, watch and publish events, redrive DLQs.')
+  .addOption(new Option('--prefix <name>', 'environment prefix of every topic and queue').env('EVENTS_PREFIX').default('local'))
+  .addOption(new Option('--endpoint <url>', 'SNS/SQS endpoint (fauxqs, LocalStack); omit for AWS').env('AWS_ENDPOINT_URL'))
+  .addOption(new Option('--region <region>', 'AWS region').env('AWS_REGION').default('us-east-1'))
+  .showHelpAfterError()
+  .exitOverride();
+
+const context = (): OpsContext => {
+  const { prefix, endpoint, region } = program.opts<{ prefix: string; endpoint?: string; region: string }>();
+  return createContext({ prefix, endpoint, region }, { out: (line) => console.log(line), err: (line) => console.error(line) });
+};
+
+program
+  .command('doctor')
+  .description('check topics, subscriptions, queue policies, DLQs, depths and each service’s /ready; exit 1 when anything fails')
+  .option('--json', 'print the checks as JSON')
+  .option('--services <list>', 'name=url pairs whose /ready to check', DEFAULT_SERVICES)
+  .option('--no-services', 'skip the services’ /ready')
+  .action(async (options: { json?: boolean; services: string | false }) => {
+    const ctx = context();
+    const services = options.services === false ? {} : Object.fromEntries(options.services.split(',').filter(Boolean).map((pair) => pair.split('=') as [string, string]));
+    const checks = await doctor(ctx, { services });
+    printChecks(ctx, checks, options.json === true);
+    process.exitCode = checks.every((c) => c.ok) ? 0 : 1;
+  });
+
+program
+  .command('peek')
+  .description('show messages of a queue without consuming them, decoded and validated against the contract')
+  .argument('<queue>', 'queue name, or short: sample-consumer, sample-consumer.severe, sample-consumer-dlq')
+  .option('-n, --max <count>', 'how many messages at most', (v) => positiveInt(v, '--max'), 10)
+  .option('--json', 'print JSON')
+  .action(async (queue: string, options: { max: number; json?: boolean }) => {
+    await peek(context(), queue, { max: options.max, json: options.json === true });
+  });
+
+program
+  .command('tail')
+  .description('watch live events through a temporary queue, removed again on exit (also on Ctrl-C)')
+  .argument('<type...>', 'event types, e.g. weather.changed time.changed')
+  .option('-n, --max <count>', 'stop after this many events', (v) => positiveInt(v, '--max'))
+  .option('--json', 'one JSON event per line')
+  .action(async (types: string[], options: { max?: number; json?: boolean }) => {
+    const stop = new AbortController();
+    process.once('SIGINT', () => stop.abort());
+    process.once('SIGTERM', () => stop.abort());
+    await tail(context(), types, { signal: stop.signal, json: options.json === true, ...(options.max === undefined ? {} : { max: options.max }) });
+  });
+
+program
+  .command('publish')
+  .description('publish an event, validated against the contract first (a bad payload sends nothing)')
+  .argument('<type>', 'event type, e.g. weather.changed')
+  .argument('<json>', 'the data, as JSON')
+  .action(async (type: string, json: string) => {
+    await publishEvent(context(), type, json);
+  });
+
+program
+  .command('redrive')
+  .description('move dead-lettered messages back to their source queue, attributes kept')
+  .argument('<dlq>', 'dead-letter queue, e.g. sample-consumer-dlq or local-sample-consumer-dlq')
+  .option('--dry-run', 'say what would move, change nothing')
+  .option('--manual', 'move message by message even where StartMessageMoveTask exists')
+  .action(async (dlq: string, options: { dryRun?: boolean; manual?: boolean }) => {
+    const stop = new AbortController();
+    process.once('SIGINT', () => stop.abort());
+    const tty = process.stderr.isTTY === true;
+    await redrive(context(), dlq, { dryRun: options.dryRun === true, manual: options.manual === true, signal: stop.signal, progress: progressPrinter((t) => process.stderr.write(t), tty) });
+    if (tty) process.stderr.write('\n');
+  });
+
+function positiveInt(value: string, name: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a whole number ≥ 1.`);
+  return n;
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    // Help and version exit 0; argument errors exit 2 (commander has printed the message).
+    process.exitCode = error.exitCode === 0 ? 0 : 2;
+  } else if (error instanceof ContractError) {
+    console.error(`refused, nothing sent: ${error.message}`);
+    process.exitCode = 1;
+  } else {
+    console.error(`events: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+    process.exitCode = 1;
+  }
+}

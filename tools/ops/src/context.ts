@@ -1,0 +1,50 @@
+import { ListTopicsCommand, SNSClient } from '@aws-sdk/client-sns';
+import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { gameTopology, resolveTopology, type ResolvedTopology } from '@game-mesh/events';
+
+/** What every command needs: clients for one endpoint, the resolved topology, and where to write. */
+export interface OpsContext {
+  sns: SNSClient;
+  sqs: SQSClient;
+  topology: ResolvedTopology;
+  out: (line: string) => void;
+  err: (line: string) => void;
+}
+
+export function createContext(options: { prefix: string; endpoint?: string | undefined; region: string }, io: Pick<OpsContext, 'out' | 'err'>): OpsContext {
+  const config = { region: options.region, ...(options.endpoint ? { endpoint: options.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}) };
+  return { sns: new SNSClient(config), sqs: new SQSClient(config), topology: resolveTopology(gameTopology, { prefix: options.prefix }), ...io };
+}
+
+/** Topic ARNs by topic name, from ListTopics (never creates anything). */
+export async function topicArnsByName(sns: SNSClient): Promise<Map<string, string>> {
+  const arns = new Map<string, string>();
+  let token: string | undefined;
+  do {
+    const page = await sns.send(new ListTopicsCommand(token === undefined ? {} : { NextToken: token }));
+    for (const topic of page.Topics ?? []) if (topic.TopicArn) arns.set(topic.TopicArn.split(':').at(-1) ?? '', topic.TopicArn);
+    token = page.NextToken;
+  } while (token !== undefined);
+  return arns;
+}
+
+/**
+ * A queue given by its full name (`local-sample-consumer-dlq`), or by the topology's short form
+ * (`sample-consumer`, `sample-consumer.severe`, `sample-consumer-dlq`).
+ */
+export function resolveQueueName(topology: ResolvedTopology, given: string): string {
+  const aliases = new Map<string, string>();
+  for (const queue of topology.queues) {
+    const short = queue.key === 'main' ? queue.service : `${queue.service}.${queue.key}`;
+    aliases.set(short, queue.name);
+    aliases.set(`${short}-dlq`, queue.deadLetterQueueName);
+    aliases.set(queue.deadLetterQueueName.slice(topology.prefix.length + 1), queue.deadLetterQueueName);
+  }
+  return aliases.get(given) ?? given;
+}
+
+export async function queueUrl(sqs: SQSClient, name: string): Promise<string> {
+  const output = await sqs.send(new GetQueueUrlCommand({ QueueName: name }));
+  if (!output.QueueUrl) throw new Error(`queue ${name} not found`);
+  return output.QueueUrl;
+}

@@ -1,0 +1,114 @@
+import { GetSubscriptionAttributesCommand, ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
+import { GetQueueAttributesCommand, ReceiveMessageCommand, ChangeMessageVisibilityBatchCommand } from '@aws-sdk/client-sqs';
+import type { ResolvedQueue } from '@game-mesh/events';
+import { queueUrl, topicArnsByName, type OpsContext } from './context';
+import { sameJson } from './sameJson';
+
+export interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+  /** What to do when it fails. */
+  fix?: string;
+}
+
+export const DOCTOR_THRESHOLDS = { queueDepth: 1_000, oldestMessageSeconds: 300 } as const;
+const APPLY = (prefix: string) => `npm run topology -- --prefix ${prefix}`;
+
+/**
+ * The troubleshooting checklist, automated: topics, subscriptions (queue, filter policy, raw
+ * delivery), queue policies, DLQs, depth and age against the alarm thresholds, and each running
+ * service's /ready.
+ */
+export async function doctor(context: OpsContext, options: { services: Record<string, string> }): Promise<Check[]> {
+  const { topology } = context;
+  const checks: Check[] = [];
+  const arns = await topicArnsByName(context.sns);
+  for (const topic of topology.topics) {
+    const arn = arns.get(topic.name);
+    checks.push(arn ? { name: `topic ${topic.name}`, ok: true, detail: 'exists' } : { name: `topic ${topic.name}`, ok: false, detail: 'missing', fix: APPLY(topology.prefix) });
+  }
+  for (const queue of topology.queues) checks.push(...(await queueChecks(context, queue, arns)));
+  for (const [service, url] of Object.entries(options.services)) {
+    const ready = await fetch(`${url}/ready`).then(async (r) => ({ ok: r.ok, body: await r.text() }), (error: unknown) => ({ ok: false, body: String(error) }));
+    checks.push({ name: `service ${service} ${url}/ready`, ok: ready.ok, detail: ready.ok ? 'ready' : ready.body.slice(0, 200), fix: `start it (npm start), or look at its logs` });
+  }
+  return checks;
+}
+
+async function queueChecks(context: OpsContext, queue: ResolvedQueue, arns: Map<string, string>): Promise<Check[]> {
+  const { topology } = context;
+  const checks: Check[] = [];
+  let url: string;
+  try {
+    url = await queueUrl(context.sqs, queue.name);
+  } catch {
+    return [{ name: `queue ${queue.name}`, ok: false, detail: 'missing', fix: APPLY(topology.prefix) }];
+  }
+  const attributes: Record<string, string> = (await context.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['All'] }))).Attributes ?? {};
+  const queueArn = attributes['QueueArn'] ?? '';
+  for (const subscription of queue.subscriptions) {
+    const topicName = topology.topics.find((t) => t.key === subscription.topicKey)?.name ?? subscription.topicKey;
+    const topicArn = arns.get(topicName);
+    const name = `subscription ${topicName} → ${queue.name}`;
+    if (!topicArn) continue;
+    const found = ((await context.sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn }))).Subscriptions ?? []).find((s) => s.Protocol === 'sqs' && s.Endpoint === queueArn);
+    if (!found?.SubscriptionArn) {
+      checks.push({ name, ok: false, detail: 'missing', fix: APPLY(topology.prefix) });
+      continue;
+    }
+    const sub = (await context.sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: found.SubscriptionArn }))).Attributes ?? {};
+    const problems = [
+      sub['RawMessageDelivery'] === 'true' ? '' : 'raw delivery is off',
+      sameJson(sub['FilterPolicy'], subscription.filterPolicy) ? '' : `filter policy is ${sub['FilterPolicy'] ?? 'none'}, expected ${JSON.stringify(subscription.filterPolicy)}`,
+    ].filter(Boolean);
+    checks.push({ name, ok: problems.length === 0, detail: problems.length === 0 ? `points at the queue, filter ${JSON.stringify(subscription.filterPolicy)}, raw delivery` : problems.join('; '), fix: APPLY(topology.prefix) });
+    const policy = attributes['Policy'] ?? '';
+    const admits = policy.includes('sns.amazonaws.com') && policy.includes(topicArn);
+    checks.push({ name: `queue policy of ${queue.name} admits ${topicName}`, ok: admits, detail: admits ? 'aws:SourceArn matches' : 'no statement lets this topic send', fix: APPLY(topology.prefix) });
+  }
+  const redrive = attributes['RedrivePolicy'] ? (JSON.parse(attributes['RedrivePolicy']) as { deadLetterTargetArn?: string; maxReceiveCount?: number | string }) : undefined;
+  const redriveOk = redrive?.deadLetterTargetArn?.endsWith(`:${queue.deadLetterQueueName}`) === true && Number(redrive.maxReceiveCount) === queue.maxReceiveCount;
+  checks.push({ name: `dead-letter queue of ${queue.name}`, ok: redriveOk, detail: redrive ? `${redrive.deadLetterTargetArn ?? '?'} after ${String(redrive.maxReceiveCount)} receives` : 'no RedrivePolicy', fix: APPLY(topology.prefix) });
+  const depth = Number(attributes['ApproximateNumberOfMessages'] ?? 0);
+  checks.push({ name: `depth of ${queue.name}`, ok: depth <= DOCTOR_THRESHOLDS.queueDepth, detail: `${depth} visible (alarm above ${DOCTOR_THRESHOLDS.queueDepth})`, fix: 'consumers are behind: check the service, scale it out' });
+  const age = await oldestAgeSeconds(context, url);
+  checks.push({ name: `oldest message in ${queue.name}`, ok: age <= DOCTOR_THRESHOLDS.oldestMessageSeconds, detail: `${age} s or more (alarm above ${DOCTOR_THRESHOLDS.oldestMessageSeconds} s)`, fix: 'consumers are stuck or down: check /ready and the logs' });
+  const dlqDepth = await deadLetterDepth(context, queue.deadLetterQueueName);
+  checks.push({ name: `dead-letter queue ${queue.deadLetterQueueName} empty`, ok: dlqDepth === 0, detail: `${dlqDepth} message(s)`, fix: `npm run events -- peek ${queue.deadLetterQueueName}, fix the cause, then npm run events -- redrive ${queue.deadLetterQueueName}` });
+  return checks;
+}
+
+/**
+ * ApproximateAgeOfOldestMessage is a CloudWatch metric the SQS API does not return; a peek at
+ * visible messages gives a lower bound from their SentTimestamp, on AWS and on emulators alike.
+ */
+async function oldestAgeSeconds(context: OpsContext, url: string): Promise<number> {
+  const output = await context.sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 30, MessageSystemAttributeNames: ['SentTimestamp'] }));
+  const messages = output.Messages ?? [];
+  if (messages.length > 0) {
+    await context.sqs.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: url, Entries: messages.map((m, i) => ({ Id: `m${i}`, ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0 })) }));
+  }
+  const oldest = Math.min(...messages.map((m) => Number(m.Attributes?.SentTimestamp ?? Date.now())), Date.now());
+  return Math.round((Date.now() - oldest) / 1000);
+}
+
+async function deadLetterDepth(context: OpsContext, name: string): Promise<number> {
+  try {
+    const url = await queueUrl(context.sqs, name);
+    const attributes = (await context.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }))).Attributes ?? {};
+    return Number(attributes.ApproximateNumberOfMessages ?? 0) + Number(attributes.ApproximateNumberOfMessagesNotVisible ?? 0);
+  } catch {
+    return Number.NaN;
+  }
+}
+
+export function printChecks(context: OpsContext, checks: readonly Check[], json: boolean): void {
+  if (json) {
+    context.out(JSON.stringify({ ok: checks.every((c) => c.ok), checks }, null, 2));
+    return;
+  }
+  for (const check of checks) context.out(`${check.ok ? '✓' : '✗'} ${check.name}: ${check.detail}${check.ok || !check.fix ? '' : `\n    fix: ${check.fix}`}`);
+  const failed = checks.filter((c) => !c.ok).length;
+  context.out(failed === 0 ? `\nall ${checks.length} checks pass` : `\n${failed} of ${checks.length} checks fail`);
+}
