@@ -4,6 +4,7 @@ import { context as otelContext } from '@opentelemetry/api';
 import type { Catalog, CurrentVersion, EventTypeName } from '../../contract/catalog';
 import { decodeEnvelope, getEventType } from '../../contract/codec';
 import type { EventEnvelope } from '../../contract/envelope';
+import { MAX_SNS_MESSAGE_BYTES } from '../attributes';
 import { TransportConfigError } from '../errors';
 import { silentLogger, type Logger } from '../logger';
 import { backoffDelayMs, delay } from '../retry';
@@ -63,7 +64,7 @@ export class Subscriber<C extends Catalog> extends EventEmitter<SubscriberEvents
       retryMaxSeconds: options.retryMaxSeconds ?? 300,
       idempotencyWindowMs: options.idempotencyWindowMs ?? 3_600_000,
       shutdownTimeoutMs: options.shutdownTimeoutMs ?? 25_000,
-      deleteBatchWindowMs: options.deleteBatchWindowMs ?? 20,
+      deleteBatchWindowMs: options.deleteBatchWindowMs ?? 200,
     };
     checkSettings(this.settings);
   }
@@ -180,6 +181,11 @@ export class Subscriber<C extends Catalog> extends EventEmitter<SubscriberEvents
   private async process(item: InFlight): Promise<void> {
     const { message } = item;
     const messageId = message.MessageId ?? '';
+    const size = Buffer.byteLength(message.Body ?? '', 'utf8');
+    if (size > MAX_SNS_MESSAGE_BYTES) {
+      // No publisher of ours can send this (SNS stops at 256 KiB): it came some other way.
+      return this.deadLetter(item, 'MESSAGE_TOO_LARGE', `Message body is ${size} bytes; events are at most ${MAX_SNS_MESSAGE_BYTES}`);
+    }
     const read = readIncomingMessage(message);
     if (!read.ok) return this.deadLetter(item, read.code, read.reason);
     this.emit('received', { messageId, receiveCount: read.message.receiveCount });

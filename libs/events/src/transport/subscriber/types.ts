@@ -46,7 +46,7 @@ export interface SubscriberOptions<C extends Catalog> {
   idempotencyStore?: IdempotencyStore;
   /** How long `stop()` lets in-flight handlers finish; fits ECS's 30 s stop timeout. @defaultValue 25_000 */
   shutdownTimeoutMs?: number;
-  /** How long a handled message waits for others to share a DeleteMessageBatch. @defaultValue 20 */
+  /** How long a handled message waits for others to share a DeleteMessageBatch; it is handled (and counted) already, only its delete waits. @defaultValue 200 */
   deleteBatchWindowMs?: number;
 }
 
