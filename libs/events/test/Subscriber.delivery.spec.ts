@@ -48,6 +48,35 @@ describe('delivery guarantees', () => {
     });
   });
 
+  it('adds long polls while there is a backlog, and goes back to one when the queue is idle', async () => {
+    const publisher = mesh.publisher('scorer');
+    await Promise.all(Array.from({ length: 300 }, (_, i) => publisher.publish('score.changed', score(i))));
+    const { sqs } = mesh.broker.clients();
+    let open = 0;
+    let most = 0;
+    sqs.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName !== 'ReceiveMessageCommand') return next(args);
+        open += 1;
+        most = Math.max(most, open);
+        try {
+          return await next(args);
+        } finally {
+          open -= 1;
+        }
+      },
+      { step: 'initialize', name: 'openReceives' },
+    );
+    let handled = 0;
+    const subscriber = mesh.subscriber('board', { pollers: 4, concurrency: 100, waitTimeSeconds: 2 }, sqs).subscribe('score.changed', () => void (handled += 1));
+    await subscriber.start();
+    await waitFor(() => handled === 300 || undefined);
+    expect(most).toBeGreaterThan(1);
+    expect(most).toBeLessThanOrEqual(4);
+    await waitFor(() => open === 1 || undefined, { message: 'one long poll left on the idle queue' });
+    await subscriber.stop();
+  });
+
   it('stop() aborts a 20 s long poll at once', async () => {
     const subscriber = mesh.subscriber('board', { waitTimeSeconds: 20 }).subscribe('score.changed', () => undefined);
     await subscriber.start();

@@ -1,6 +1,9 @@
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
+/** GET it on the proxy for the request counts by action; DELETE reads and resets them. */
+export const COUNTS_PATH = '/__fault-proxy/counts';
+
 export interface FaultPlan {
   /** Share of requests (0..1) answered with `errorStatus` instead of being forwarded. */
   errorRate?: number;
@@ -58,6 +61,13 @@ export async function startFaultProxy(target: string, initial: FaultPlan = {}, r
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
+    if (req.url === COUNTS_PATH) {
+      // Read (GET) or read and reset (DELETE) the counts from another process.
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(Object.fromEntries(seen)));
+      if (req.method === 'DELETE') seen.clear();
+      return;
+    }
     const action = actionOf(req, body);
     seen.set(action, (seen.get(action) ?? 0) + 1);
     const touched = plan.actions === undefined || plan.actions.test(action);

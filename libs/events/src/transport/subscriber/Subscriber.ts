@@ -51,6 +51,7 @@ export class Subscriber<C extends Catalog> extends EventEmitter<SubscriberEvents
   private readonly handlerAbort = new AbortController();
   private readonly waiters = new Set<() => void>();
   private running = false;
+  private activePollers = 0;
 
   constructor(private readonly options: SubscriberOptions<C>) {
     super();
@@ -65,6 +66,7 @@ export class Subscriber<C extends Catalog> extends EventEmitter<SubscriberEvents
       idempotencyWindowMs: options.idempotencyWindowMs ?? 3_600_000,
       shutdownTimeoutMs: options.shutdownTimeoutMs ?? 25_000,
       deleteBatchWindowMs: options.deleteBatchWindowMs ?? 200,
+      pollers: options.pollers ?? 4,
     };
     checkSettings(this.settings);
   }
@@ -99,7 +101,7 @@ export class Subscriber<C extends Catalog> extends EventEmitter<SubscriberEvents
     this.deletes = new DeleteBatcher(this.options.sqs, this.options.queueUrl, this.settings.deleteBatchWindowMs);
     this.pollAbort = new AbortController();
     this.running = true;
-    this.polling = this.poll();
+    this.polling = this.poll(true);
     this.logger.info({ queueUrl: this.options.queueUrl, types: [...this.handlers.keys()] }, 'subscriber started');
   }
 
@@ -127,8 +129,24 @@ export class Subscriber<C extends Catalog> extends EventEmitter<SubscriberEvents
     this.logger.info({ queueUrl: this.options.queueUrl }, 'subscriber stopped');
   }
 
-  private async poll(): Promise<void> {
+  /**
+   * One long-poll loop. The primary loop runs until stop(); while receives come back full (a
+   * backlog), it adds helpers up to `pollers`, and a helper ends as soon as a receive comes back
+   * short, so an idle queue costs one open request, not `pollers`.
+   */
+  private async poll(primary: boolean): Promise<void> {
     let failures = 0;
+    this.activePollers += 1;
+    const helpers: Promise<void>[] = [];
+    try {
+      await this.pollLoop(primary, helpers, () => (failures += 1), () => (failures = 0), () => failures);
+    } finally {
+      this.activePollers -= 1;
+      await Promise.all(helpers);
+    }
+  }
+
+  private async pollLoop(primary: boolean, helpers: Promise<void>[], failed: () => void, succeeded: () => void, failures: () => number): Promise<void> {
     while (this.running) {
       const free = this.settings.concurrency - this.inFlight.size;
       if (free <= 0) {
@@ -149,16 +167,19 @@ export class Subscriber<C extends Catalog> extends EventEmitter<SubscriberEvents
           { abortSignal: this.pollAbort.signal },
         );
         messages = output.Messages ?? [];
-        failures = 0;
+        succeeded();
       } catch (error) {
         if (!this.running) return;
-        failures += 1;
+        failed();
         this.emit('transport-error', { operation: 'ReceiveMessage', error });
-        this.logger.warn({ err: error, failures }, 'ReceiveMessage failed; retrying');
-        await delay(backoffDelayMs(failures, 100, 5_000), this.pollAbort.signal);
+        this.logger.warn({ err: error, failures: failures() }, 'ReceiveMessage failed; retrying');
+        await delay(backoffDelayMs(failures(), 100, 5_000), this.pollAbort.signal);
         continue;
       }
       for (const message of messages) this.dispatch(message);
+      const full = messages.length >= Math.min(this.settings.batchSize, free);
+      if (full && this.activePollers < this.settings.pollers) helpers.push(this.poll(false));
+      if (!primary && !full) return;
     }
   }
 
@@ -313,6 +334,7 @@ function checkSettings(settings: Record<string, number>): void {
     idempotencyWindowMs: [0, Number.MAX_SAFE_INTEGER],
     shutdownTimeoutMs: [0, 120_000],
     deleteBatchWindowMs: [0, 10_000],
+    pollers: [1, 50],
   };
   const problems = Object.entries(rules)
     .filter(([name, [min, max]]) => !(Number.isFinite(settings[name]) && (settings[name] ?? NaN) >= min && (settings[name] ?? NaN) <= max))

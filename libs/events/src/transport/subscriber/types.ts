@@ -46,6 +46,12 @@ export interface SubscriberOptions<C extends Catalog> {
   idempotencyStore?: IdempotencyStore;
   /** How long `stop()` lets in-flight handlers finish; fits ECS's 30 s stop timeout. @defaultValue 25_000 */
   shutdownTimeoutMs?: number;
+  /**
+   * Most long polls at once. One ReceiveMessage returns at most 10 messages, so while receives
+   * come back full (a backlog) helpers join, up to this many; they leave when the backlog is gone,
+   * so an idle or slow queue costs one open request. @defaultValue 4
+   */
+  pollers?: number;
   /** How long a handled message waits for others to share a DeleteMessageBatch; it is handled (and counted) already, only its delete waits. @defaultValue 200 */
   deleteBatchWindowMs?: number;
 }

@@ -1,0 +1,270 @@
+// `npm run bench`: our publisher/subscriber against (a) a naive port (Publish per event,
+// ReceiveMessage of one, DeleteMessage per message) and (b) bbc's sqs-consumer fed by batched SNS
+// publishing. Same fauxqs, started as a separate process; requests counted by a forwarding proxy
+// in another process; CPU time is this (client) process's.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { PublishBatchCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { applyTopology, createEnvelope, gameEvents, gameTopology, Publisher, resolveTopology, Subscriber } from '@game-mesh/events';
+import { COUNTS_PATH, freeBasePort } from '@game-mesh/events/testing';
+import { Consumer } from 'sqs-consumer';
+
+process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
+const FULL_SPEED_EVENTS = Number(process.env['BENCH_EVENTS'] ?? 3_000);
+const PACED_RATE = 50;
+const PACED_SECONDS = Number(process.env['BENCH_PACED_SECONDS'] ?? 10);
+const PRICE_PER_MILLION = { sns: 0.5, sqs: 0.4 }; // USD, us-east-1 list prices, standard topics and queues
+
+interface Client {
+  name: string;
+  start(onHandled: (id: string) => void): Promise<void>;
+  publish(count: number, paced: boolean): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const data = (i: number) => ({
+  previous: { condition: 'rain' as const, intensity: 0.5, temperatureCelsius: 10 },
+  current: { condition: 'cloudy' as const, intensity: (i % 70) / 100, temperatureCelsius: 9 },
+  cause: 'simulation' as const,
+});
+
+async function main(): Promise<void> {
+  const emulatorPort = (await freeBasePort(1)) + 1;
+  const emulator = spawn(process.execPath, ['node_modules/fauxqs/dist/cli.js'], { env: { ...process.env, FAUXQS_PORT: String(emulatorPort), FAUXQS_LOGGER: 'false' }, stdio: 'ignore' });
+  const proxy = spawn(process.execPath, ['node_modules/.bin/tsx', '--tsconfig', 'tools/tsconfig.json', 'tools/bench/countingProxy.ts', `http://127.0.0.1:${emulatorPort}`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const endpoint = await firstLine(proxy);
+    await waitHealthy(`http://127.0.0.1:${emulatorPort}/health`);
+    const config = { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'b', secretAccessKey: 'b' } };
+    const clients: Record<string, () => Promise<Client>> = {
+      ours: () => ours(config),
+      naive: () => naive(config),
+      'sqs-consumer': () => sqsConsumer(config),
+    };
+    const results = [];
+    for (const [name, make] of Object.entries(clients)) {
+      const full = await runScenario(await make(), endpoint, FULL_SPEED_EVENTS, false);
+      const paced = await runScenario(await make(), endpoint, PACED_RATE * PACED_SECONDS, true);
+      results.push({ client: name, full, paced });
+      console.error(`${name}: done`);
+    }
+    report(results);
+  } finally {
+    proxy.kill('SIGTERM');
+    emulator.kill('SIGTERM');
+  }
+}
+
+let scenarioCounter = 0;
+async function runScenario(client: Client, endpoint: string, count: number, paced: boolean) {
+  const handledAt = new Map<string, number>();
+  const sentAt = new Map<string, number>();
+  let duplicates = 0;
+  await client.start((id) => {
+    if (handledAt.has(id)) duplicates += 1;
+    else handledAt.set(id, performance.now());
+  });
+  published = sentAt;
+  await fetch(`${endpoint}${COUNTS_PATH}`, { method: 'DELETE' });
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  await client.publish(count, paced);
+  while (handledAt.size < count) {
+    if (performance.now() - started > 120_000) throw new Error(`${client.name}: only ${handledAt.size}/${count} handled after 120 s`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  const elapsedMs = performance.now() - started;
+  // Let batched deletes go out before counting.
+  await client.stop();
+  const cpu = process.cpuUsage(cpuBefore);
+  const counts = (await (await fetch(`${endpoint}${COUNTS_PATH}`, { method: 'DELETE' })).json()) as Record<string, number>;
+  const latencies = [...handledAt].map(([id, at]) => at - (sentAt.get(id) ?? at)).sort((a, b) => a - b);
+  const total = Object.values(counts).reduce((a, b) => a + b, 0);
+  const snsRequests = Object.entries(counts).filter(([a]) => a.startsWith('Publish')).reduce((s, [, n]) => s + n, 0);
+  scenarioCounter += 1;
+  return {
+    events: count,
+    eventsPerSecond: Math.round((count / elapsedMs) * 1000),
+    p50Ms: round(percentile(latencies, 0.5)),
+    p99Ms: round(percentile(latencies, 0.99)),
+    requestsPerEvent: round(total / count, 3),
+    byAction: Object.fromEntries(Object.entries(counts).map(([a, n]) => [a, round(n / count, 3)])),
+    costPerMillionEvents: round(((snsRequests / count) * PRICE_PER_MILLION.sns + ((total - snsRequests) / count) * PRICE_PER_MILLION.sqs), 3),
+    cpuMsPerEvent: round((cpu.user + cpu.system) / 1000 / count, 3),
+    duplicates,
+  };
+}
+
+/** Event id → when its publish was called (performance.now()). */
+let published = new Map<string, number>();
+
+async function setupQueue(config: object): Promise<{ topicArn: string; queueUrl: string }> {
+  const prefix = `bench${scenarioCounter}${Math.random().toString(36).slice(2, 6)}`;
+  const report = await applyTopology({ sns: new SNSClient(config), sqs: new SQSClient(config), topology: resolveTopology(gameTopology, { prefix }) });
+  const queue = report.queues.find((q) => q.service === 'sample-consumer' && q.key === 'main');
+  return { topicArn: report.topicArns['weather'] ?? '', queueUrl: queue?.url ?? '' };
+}
+
+async function pace(count: number, paced: boolean, send: (i: number) => Promise<void>): Promise<void> {
+  if (!paced) {
+    for (let i = 0; i < count; i += 500) await Promise.all(Array.from({ length: Math.min(500, count - i) }, (_, j) => send(i + j)));
+    return;
+  }
+  const start = performance.now();
+  const pending: Promise<void>[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const due = start + (i * 1000) / PACED_RATE;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    pending.push(send(i));
+  }
+  await Promise.all(pending);
+}
+
+async function ours(config: object): Promise<Client> {
+  const { topicArn, queueUrl } = await setupQueue(config);
+  const sns = new SNSClient(config);
+  const sqs = new SQSClient(config);
+  const publisher = new Publisher({ catalog: gameEvents, source: 'weather-manager', transport: { mode: 'sns', sns, topicArns: { weather: topicArn } } });
+  const subscriber = new Subscriber({ catalog: gameEvents, sqs, queueUrl, concurrency: 100 });
+  return {
+    name: 'ours',
+    async start(onHandled) {
+      subscriber.subscribe('weather.changed', (event) => onHandled(event.id));
+      await subscriber.start();
+    },
+    publish: (count, paced) =>
+      pace(count, paced, async (i) => {
+        const id = crypto.randomUUID();
+        published.set(id, performance.now());
+        await publisher.publish('weather.changed', data(i), { id });
+      }),
+    async stop() {
+      await subscriber.stop();
+    },
+  };
+}
+
+async function naive(config: object): Promise<Client> {
+  const { topicArn, queueUrl } = await setupQueue(config);
+  const sns = new SNSClient(config);
+  const sqs = new SQSClient(config);
+  const stop = new AbortController();
+  const loops: Promise<void>[] = [];
+  return {
+    name: 'naive',
+    async start(onHandled) {
+      for (let n = 0; n < 10; n += 1) {
+        loops.push((async () => {
+          while (!stop.signal.aborted) {
+            const output = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 1, WaitTimeSeconds: 20 }), { abortSignal: stop.signal }).catch(() => ({ Messages: [] }));
+            for (const message of output.Messages ?? []) {
+              onHandled((JSON.parse(message.Body ?? '{}') as { id: string }).id);
+              await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }));
+            }
+          }
+        })());
+      }
+    },
+    publish: (count, paced) =>
+      pace(count, paced, async (i) => {
+        const envelope = createEnvelope(gameEvents, { type: 'weather.changed', data: data(i), source: 'weather-manager' });
+        published.set(envelope.id, performance.now());
+        await sns.send(new PublishCommand({ TopicArn: topicArn, Message: JSON.stringify(envelope), MessageAttributes: { type: { DataType: 'String', StringValue: 'weather.changed' } } }));
+      }),
+    async stop() {
+      stop.abort();
+      await Promise.all(loops);
+    },
+  };
+}
+
+async function sqsConsumer(config: object): Promise<Client> {
+  const { topicArn, queueUrl } = await setupQueue(config);
+  const sns = new SNSClient(config);
+  const sqs = new SQSClient(config);
+  let consumer: Consumer | undefined;
+  // Publishing batched like a careful user of the SDK would: PublishBatch of up to 10 at once.
+  let buffer: { id: string; body: string }[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  const inFlight = new Set<Promise<unknown>>();
+  const flush = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    while (buffer.length > 0) {
+      const batch = buffer.splice(0, 10);
+      const request = sns.send(new PublishBatchCommand({ TopicArn: topicArn, PublishBatchRequestEntries: batch.map((b) => ({ Id: b.id, Message: b.body, MessageAttributes: { type: { DataType: 'String', StringValue: 'weather.changed' } } })) }));
+      inFlight.add(request);
+      void request.finally(() => inFlight.delete(request));
+    }
+  };
+  return {
+    name: 'sqs-consumer',
+    async start(onHandled) {
+      consumer = Consumer.create({
+        queueUrl,
+        sqs,
+        batchSize: 10,
+        waitTimeSeconds: 20,
+        pollingWaitTimeMs: 0,
+        handleMessage: async (message) => {
+          onHandled((JSON.parse(message.Body ?? '{}') as { id: string }).id);
+          return message;
+        },
+      });
+      // stop({ abort: true }) aborts the long poll, which sqs-consumer reports as an error.
+      consumer.on('error', () => undefined);
+      consumer.start();
+    },
+    async publish(count, paced) {
+      await pace(count, paced, async (i) => {
+        const envelope = createEnvelope(gameEvents, { type: 'weather.changed', data: data(i), source: 'weather-manager' });
+        published.set(envelope.id, performance.now());
+        buffer.push({ id: envelope.id, body: JSON.stringify(envelope) });
+        if (buffer.length >= 10) flush();
+        else timer ??= setTimeout(flush, 2);
+      });
+      flush();
+      while (inFlight.size > 0) await Promise.all([...inFlight]);
+    },
+    async stop() {
+      consumer?.stop({ abort: true });
+    },
+  };
+}
+
+function report(results: { client: string; full: Awaited<ReturnType<typeof runScenario>>; paced: Awaited<ReturnType<typeof runScenario>> }[]): void {
+  const rows = [
+    ['client', 'events/s', 'p50 ms', 'p99 ms', 'req/event', 'CPU ms/event', '$/M events', '| @50/s: p50 ms', 'p99 ms', 'req/event', '$/M events'],
+    ...results.map(({ client, full, paced }) => [client, full.eventsPerSecond, full.p50Ms, full.p99Ms, full.requestsPerEvent, full.cpuMsPerEvent, full.costPerMillionEvents, `| ${paced.p50Ms}`, paced.p99Ms, paced.requestsPerEvent, paced.costPerMillionEvents].map(String)),
+  ];
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  console.log(`node ${process.version}; ${FULL_SPEED_EVENTS} events at full speed, ${PACED_RATE * PACED_SECONDS} at ${PACED_RATE}/s; fauxqs in its own process; requests counted by a proxy\n`);
+  for (const row of rows) console.log(row.map((cell, c) => cell.padEnd(widths[c]!)).join('  '));
+  console.log('\nrequests per event by action:');
+  for (const { client, full, paced } of results) console.log(`  ${client.padEnd(13)} full speed ${JSON.stringify(full.byAction)}  @50/s ${JSON.stringify(paced.byAction)}`);
+  console.log(`\n${JSON.stringify({ node: process.version, results })}`);
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
+}
+const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+function firstLine(child: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`proxy exited with ${code}`)));
+  });
+}
+
+async function waitHealthy(url: string): Promise<void> {
+  for (let i = 0; i < 200; i += 1) {
+    if (await fetch(url).then((r) => r.ok, () => false)) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`emulator at ${url} did not start`);
+}
+
+await main();
