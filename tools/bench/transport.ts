@@ -186,7 +186,7 @@ async function sqsConsumer(config: object): Promise<Client> {
   const sqs = new SQSClient(config);
   let consumer: Consumer | undefined;
   // Publishing batched like a careful user of the SDK would: PublishBatch of up to 10 at once.
-  let buffer: { id: string; body: string }[] = [];
+  const buffer: { id: string; body: string }[] = [];
   let timer: NodeJS.Timeout | undefined;
   const inFlight = new Set<Promise<unknown>>();
   const flush = () => {
