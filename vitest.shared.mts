@@ -7,7 +7,7 @@ const root = fileURLToPath(new URL('.', import.meta.url));
  * Shared by every project: the path aliases of tsconfig.base.json and a node environment.
  * Type tests (`*.types.spec.ts`) are checked by each project's `typecheck` target (tsc).
  */
-export function projectConfig(projectRoot: string, options: { testTimeout?: number; include?: string[] } = {}) {
+export function projectConfig(projectRoot: string, options: { testTimeout?: number; include?: string[]; fileParallelism?: boolean } = {}) {
   return defineConfig({
     root,
     resolve: {
@@ -25,6 +25,7 @@ export function projectConfig(projectRoot: string, options: { testTimeout?: numb
       include: options.include ?? [`${projectRoot}/**/*.spec.ts`],
       testTimeout: options.testTimeout ?? 20_000,
       hookTimeout: 20_000,
+      fileParallelism: options.fileParallelism ?? true,
     },
   });
 }
