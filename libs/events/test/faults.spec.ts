@@ -46,7 +46,7 @@ describe('under injected faults, every event is handled exactly once in effect',
     const subscriber = mesh.subscriber('board', { idempotencyStore: new InMemoryIdempotencyStore() }, sqs).subscribe('score.changed', (e) => ledger.apply(e.id));
     subscriber.on('transport-error', () => (transportErrors += 1));
     proxy.set({ errorRate: 0.15, errorStatus: 503, resetRate: 0.15 });
-    await subscriber.start().catch(async () => subscriber.start()); // start's own GetQueueAttributes may be hit too
+    await subscriber.start(); // its GetQueueAttributes goes through the faults too, and is retried
     const ids: string[] = [];
     for (let batch = 0; batch < 10; batch += 1) {
       const results = await Promise.all(Array.from({ length: 20 }, (_, i) => publisher.publish('score.changed', score(batch * 20 + i))));

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { ChangeMessageVisibilityCommand, ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import { context as otelContext } from '@opentelemetry/api';
 import type { Catalog, CurrentVersion, EventTypeName } from '../../contract/catalog';
 import { decodeEnvelope, getEventType } from '../../contract/codec';
@@ -10,20 +10,15 @@ import { silentLogger, type Logger } from '../logger';
 import { backoffDelayMs, delay } from '../retry';
 import { contextFromTraceparent } from '../tracing';
 import { DeleteBatcher } from './DeleteBatcher';
-import { sendToDeadLetterQueue } from './deadLetter';
 import { InMemoryIdempotencyStore, type IdempotencyStore } from './idempotency';
 import { readIncomingMessage } from './incomingMessage';
-import { describeQueue, type QueueInfo } from './queueInfo';
-import type { DeadLetterCode, EventHandler, HandlerContext, SubscriberEvents, SubscriberOptions } from './types';
+import { describeQueue } from './queueInfo';
+import { QueueActions, type InFlight } from './QueueActions';
+import type { EventHandler, HandlerContext, SubscriberEvents, SubscriberOptions } from './types';
 
 interface Registration {
   version: number;
   handler: (event: EventEnvelope, context: HandlerContext) => void | Promise<void>;
-}
-
-interface InFlight {
-  message: Message;
-  abandoned: boolean;
 }
 
 /** The attributes the subscriber reads; AWS returns none unless they are asked for. */
@@ -44,8 +39,8 @@ export class Subscriber<C extends Catalog> extends EventEmitter<SubscriberEvents
   private readonly logger: Logger;
   private readonly store: IdempotencyStore;
   private readonly settings: Required<Omit<SubscriberOptions<C>, 'deadLetterQueueUrl' | 'logger' | 'idempotencyStore' | 'catalog' | 'sqs' | 'queueUrl'>>;
-  private queue: QueueInfo | undefined;
   private deletes: DeleteBatcher | undefined;
+  private queueActions: QueueActions | undefined;
   private polling: Promise<void> | undefined;
   private pollAbort = new AbortController();
   private readonly handlerAbort = new AbortController();
@@ -97,8 +92,9 @@ export class Subscriber<C extends Catalog> extends EventEmitter<SubscriberEvents
   async start(): Promise<void> {
     if (this.running) return;
     if (this.handlers.size === 0) throw new TransportConfigError('INVALID_OPTIONS', 'subscribe() at least one handler before start()');
-    this.queue = await describeQueue(this.options.sqs, this.options.queueUrl, this.options.deadLetterQueueUrl);
+    const queue = await describeQueue(this.options.sqs, this.options.queueUrl, this.options.deadLetterQueueUrl);
     this.deletes = new DeleteBatcher(this.options.sqs, this.options.queueUrl, this.settings.deleteBatchWindowMs);
+    this.queueActions = new QueueActions(this.options.sqs, this.options.queueUrl, queue, this.deletes, this, this.logger);
     this.pollAbort = new AbortController();
     this.running = true;
     this.polling = this.poll(true);
@@ -123,7 +119,7 @@ export class Subscriber<C extends Catalog> extends EventEmitter<SubscriberEvents
     if (unfinished.length > 0) {
       this.handlerAbort.abort();
       this.logger.warn({ count: unfinished.length }, 'shutdown deadline passed; releasing unfinished messages');
-      await Promise.allSettled(unfinished.map((item) => this.release(item)));
+      await Promise.allSettled(unfinished.map((item) => this.actions().release(item)));
     }
     await this.deletes?.flush();
     this.logger.info({ queueUrl: this.options.queueUrl }, 'subscriber stopped');
@@ -135,51 +131,52 @@ export class Subscriber<C extends Catalog> extends EventEmitter<SubscriberEvents
    * short, so an idle queue costs one open request, not `pollers`.
    */
   private async poll(primary: boolean): Promise<void> {
-    let failures = 0;
     this.activePollers += 1;
     const helpers: Promise<void>[] = [];
+    const backoff = { failures: 0 };
     try {
-      await this.pollLoop(primary, helpers, () => (failures += 1), () => (failures = 0), () => failures);
+      while (this.running) {
+        const free = this.settings.concurrency - this.inFlight.size;
+        if (free <= 0) {
+          await this.waitForChange(this.pollAbort.signal);
+          continue;
+        }
+        const max = Math.min(this.settings.batchSize, free);
+        const messages = await this.receive(max, backoff);
+        if (messages === undefined) continue;
+        for (const message of messages) this.dispatch(message);
+        const full = messages.length >= max;
+        if (full && this.activePollers < this.settings.pollers) helpers.push(this.poll(false));
+        if (!primary && !full) return;
+      }
     } finally {
       this.activePollers -= 1;
       await Promise.all(helpers);
     }
   }
 
-  private async pollLoop(primary: boolean, helpers: Promise<void>[], failed: () => void, succeeded: () => void, failures: () => number): Promise<void> {
-    while (this.running) {
-      const free = this.settings.concurrency - this.inFlight.size;
-      if (free <= 0) {
-        await this.waitForChange(this.pollAbort.signal);
-        continue;
-      }
-      let messages: Message[];
-      try {
-        const output = await this.options.sqs.send(
-          new ReceiveMessageCommand({
-            QueueUrl: this.options.queueUrl,
-            MaxNumberOfMessages: Math.min(this.settings.batchSize, free),
-            WaitTimeSeconds: this.settings.waitTimeSeconds,
-            ...RECEIVE_ATTRIBUTES,
-            MessageAttributeNames: [...RECEIVE_ATTRIBUTES.MessageAttributeNames],
-            MessageSystemAttributeNames: [...RECEIVE_ATTRIBUTES.MessageSystemAttributeNames],
-          }),
-          { abortSignal: this.pollAbort.signal },
-        );
-        messages = output.Messages ?? [];
-        succeeded();
-      } catch (error) {
-        if (!this.running) return;
-        failed();
-        this.emit('transport-error', { operation: 'ReceiveMessage', error });
-        this.logger.warn({ err: error, failures: failures() }, 'ReceiveMessage failed; retrying');
-        await delay(backoffDelayMs(failures(), 100, 5_000), this.pollAbort.signal);
-        continue;
-      }
-      for (const message of messages) this.dispatch(message);
-      const full = messages.length >= Math.min(this.settings.batchSize, free);
-      if (full && this.activePollers < this.settings.pollers) helpers.push(this.poll(false));
-      if (!primary && !full) return;
+  /** One ReceiveMessage; on failure, backs off (abortably) and returns undefined. */
+  private async receive(max: number, backoff: { failures: number }): Promise<Message[] | undefined> {
+    try {
+      const output = await this.options.sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: this.options.queueUrl,
+          MaxNumberOfMessages: max,
+          WaitTimeSeconds: this.settings.waitTimeSeconds,
+          MessageAttributeNames: [...RECEIVE_ATTRIBUTES.MessageAttributeNames],
+          MessageSystemAttributeNames: [...RECEIVE_ATTRIBUTES.MessageSystemAttributeNames],
+        }),
+        { abortSignal: this.pollAbort.signal },
+      );
+      backoff.failures = 0;
+      return output.Messages ?? [];
+    } catch (error) {
+      if (!this.running) return undefined;
+      backoff.failures += 1;
+      this.emit('transport-error', { operation: 'ReceiveMessage', error });
+      this.logger.warn({ err: error, failures: backoff.failures }, 'ReceiveMessage failed; retrying');
+      await delay(backoffDelayMs(backoff.failures, 100, 5_000), this.pollAbort.signal);
+      return undefined;
     }
   }
 
@@ -205,23 +202,23 @@ export class Subscriber<C extends Catalog> extends EventEmitter<SubscriberEvents
     const size = Buffer.byteLength(message.Body ?? '', 'utf8');
     if (size > MAX_SNS_MESSAGE_BYTES) {
       // No publisher of ours can send this (SNS stops at 256 KiB): it came some other way.
-      return this.deadLetter(item, 'MESSAGE_TOO_LARGE', `Message body is ${size} bytes; events are at most ${MAX_SNS_MESSAGE_BYTES}`);
+      return this.actions().deadLetter(item, 'MESSAGE_TOO_LARGE', `Message body is ${size} bytes; events are at most ${MAX_SNS_MESSAGE_BYTES}`);
     }
     const read = readIncomingMessage(message);
-    if (!read.ok) return this.deadLetter(item, read.code, read.reason);
+    if (!read.ok) return this.actions().deadLetter(item, read.code, read.reason);
     this.emit('received', { messageId, receiveCount: read.message.receiveCount });
     const type = typeof read.message.body === 'object' && read.message.body !== null ? (read.message.body as { type?: unknown }).type : undefined;
     const registration = typeof type === 'string' ? this.handlers.get(type) : undefined;
     const decoded = decodeEnvelope(this.options.catalog, read.message.body, registration?.version);
-    if (!decoded.ok) return this.deadLetter(item, decoded.code, decoded.reason, decoded.eventId, decoded.type);
+    if (!decoded.ok) return this.actions().deadLetter(item, decoded.code, decoded.reason, decoded.eventId, decoded.type);
     const { envelope } = decoded;
     if (!registration) {
-      return this.deadLetter(item, 'NO_HANDLER', `No handler for ${envelope.type} on ${this.options.queueUrl}`, envelope.id, envelope.type);
+      return this.actions().deadLetter(item, 'NO_HANDLER', `No handler for ${envelope.type} on ${this.options.queueUrl}`, envelope.id, envelope.type);
     }
     if (this.inFlightEventIds.has(envelope.id) || (await this.store.has(envelope.id))) {
       // The first copy is handled (or being handled and will come back if it fails): drop this one.
       this.emit('duplicate', { envelope });
-      return this.delete(item);
+      return this.actions().delete(item);
     }
     await this.handle(item, registration, envelope, read.message.receiveCount, read.message.traceparent);
   }
@@ -229,7 +226,7 @@ export class Subscriber<C extends Catalog> extends EventEmitter<SubscriberEvents
   private async handle(item: InFlight, registration: Registration, envelope: EventEnvelope, receiveCount: number, traceparent: string | undefined): Promise<void> {
     const { message } = item;
     const started = performance.now();
-    const heartbeat = this.startHeartbeat(item);
+    const heartbeat = this.actions().startHeartbeat(item);
     this.inFlightEventIds.add(envelope.id);
     const traceContext = contextFromTraceparent(traceparent);
     const context: HandlerContext = { messageId: message.MessageId ?? '', receiveCount, traceContext, traceparent, signal: this.handlerAbort.signal };
@@ -237,17 +234,17 @@ export class Subscriber<C extends Catalog> extends EventEmitter<SubscriberEvents
       await otelContext.with(traceContext, () => registration.handler(envelope, context));
       await this.store.add(envelope.id, this.settings.idempotencyWindowMs);
       this.emit('handled', { envelope, durationMs: performance.now() - started, latencyMs: Date.now() - Date.parse(envelope.time) });
-      await this.delete(item);
+      await this.actions().delete(item);
     } catch (error) {
       const durationMs = performance.now() - started;
       this.emit('failed', { envelope, error, receiveCount, durationMs });
       this.logger.warn({ err: error, eventId: envelope.id, eventType: envelope.type, correlationId: envelope.correlationId, receiveCount }, 'handler failed');
       if (item.abandoned) return;
-      if (receiveCount >= (this.queue?.maxReceiveCount ?? Number.POSITIVE_INFINITY)) {
-        await this.deadLetter(item, 'HANDLER_FAILED', `Handler failed ${receiveCount} times: ${error instanceof Error ? error.message : String(error)}`, envelope.id, envelope.type);
+      if (receiveCount >= this.actions().maxReceiveCount) {
+        await this.actions().deadLetter(item, 'HANDLER_FAILED', `Handler failed ${receiveCount} times: ${error instanceof Error ? error.message : String(error)}`, envelope.id, envelope.type);
       } else {
         const delaySeconds = Math.round(backoffDelayMs(receiveCount - 1, this.settings.retryBaseSeconds * 1000, this.settings.retryMaxSeconds * 1000) / 1000);
-        await this.changeVisibility(message, delaySeconds);
+        await this.actions().changeVisibility(message, delaySeconds);
         this.emit('retried', { envelope, receiveCount, delaySeconds });
       }
     } finally {
@@ -256,53 +253,9 @@ export class Subscriber<C extends Catalog> extends EventEmitter<SubscriberEvents
     }
   }
 
-  /** Keeps a slow handler's message invisible, so it is not delivered to another consumer meanwhile. */
-  private startHeartbeat(item: InFlight): NodeJS.Timeout | undefined {
-    const visibility = this.queue?.visibilityTimeoutSeconds ?? 0;
-    if (visibility < 2) return undefined;
-    return setInterval(() => {
-      if (!item.abandoned) void this.changeVisibility(item.message, visibility);
-    }, (visibility * 1000) / 2);
-  }
-
-  private async deadLetter(item: InFlight, code: DeadLetterCode, reason: string, eventId?: string, type?: string): Promise<void> {
-    const messageId = item.message.MessageId ?? '';
-    const dlq = this.queue?.deadLetterQueueUrl;
-    try {
-      if (dlq === undefined) throw new Error('no dead-letter queue known');
-      await sendToDeadLetterQueue(this.options.sqs, dlq, item.message, `${code}: ${reason}`);
-    } catch (error) {
-      // Not parked: leave it to come back (and to the queue's RedrivePolicy), never drop it.
-      this.emit('transport-error', { operation: 'SendMessage(DLQ)', error });
-      this.logger.error({ err: error, messageId, eventId }, 'could not move message to the DLQ; it will be delivered again');
-      return;
-    }
-    this.logger.error({ messageId, eventId, eventType: type, code, reason }, 'message dead-lettered');
-    this.emit('dead-lettered', { messageId, code, reason, ...(eventId === undefined ? {} : { eventId }), ...(type === undefined ? {} : { type }) });
-    await this.delete(item);
-  }
-
-  private async delete(item: InFlight): Promise<void> {
-    const receiptHandle = item.message.ReceiptHandle;
-    if (item.abandoned || receiptHandle === undefined || !this.deletes) return;
-    try {
-      await this.deletes.delete(receiptHandle);
-    } catch (error) {
-      this.emit('transport-error', { operation: 'DeleteMessageBatch', error });
-    }
-  }
-
-  private async release(item: InFlight): Promise<void> {
-    item.abandoned = true;
-    await this.changeVisibility(item.message, 0);
-  }
-
-  private async changeVisibility(message: Message, seconds: number): Promise<void> {
-    try {
-      await this.options.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: this.options.queueUrl, ReceiptHandle: message.ReceiptHandle, VisibilityTimeout: seconds }));
-    } catch (error) {
-      this.emit('transport-error', { operation: 'ChangeMessageVisibility', error });
-    }
+  private actions(): QueueActions {
+    if (!this.queueActions) throw new Error('unreachable: messages arrive only after start()');
+    return this.queueActions;
   }
 
   /** Resolves when an in-flight message settles or `signal` aborts. */

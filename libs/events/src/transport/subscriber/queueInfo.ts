@@ -1,5 +1,6 @@
 import { GetQueueAttributesCommand, GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { TransportConfigError } from '../errors';
+import { backoffDelayMs, delay, isRetryableError } from '../retry';
 
 export interface QueueInfo {
   queueArn: string;
@@ -15,8 +16,8 @@ export interface QueueInfo {
 export async function describeQueue(sqs: SQSClient, queueUrl: string, deadLetterQueueUrl?: string): Promise<QueueInfo> {
   let attributes: Record<string, string>;
   try {
-    const output = await sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn', 'VisibilityTimeout', 'RedrivePolicy'] }),
+    const output = await withRetries(() =>
+      sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn', 'VisibilityTimeout', 'RedrivePolicy'] })),
     );
     attributes = output.Attributes ?? {};
   } catch (error) {
@@ -49,7 +50,19 @@ function parseRedrivePolicy(text: string | undefined): { deadLetterTargetArn: st
 async function queueUrlFromArn(sqs: SQSClient, arn: string): Promise<string> {
   const [, , , , account, name] = arn.split(':');
   if (name === undefined || account === undefined) throw new TransportConfigError('INVALID_OPTIONS', `Not a queue ARN: ${arn}`);
-  const output = await sqs.send(new GetQueueUrlCommand({ QueueName: name, QueueOwnerAWSAccountId: account }));
+  const output = await withRetries(() => sqs.send(new GetQueueUrlCommand({ QueueName: name, QueueOwnerAWSAccountId: account })));
   if (output.QueueUrl === undefined) throw new TransportConfigError('QUEUE_NOT_FOUND', `Dead-letter queue ${arn} not found`);
   return output.QueueUrl;
+}
+
+/** A service starting while the broker hiccups should not die of it: retry what is worth retrying. */
+async function withRetries<T>(call: () => Promise<T>, attempts = 6): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await call();
+    } catch (error) {
+      if (attempt >= attempts || !isRetryableError(error)) throw error;
+      await delay(backoffDelayMs(attempt, 100, 2_000));
+    }
+  }
 }
