@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { waitFor } from '@game-mesh/events/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchStack, type Stack } from '../stack/launchStack';
@@ -64,12 +65,22 @@ describe('the whole stack, as npm start runs it', () => {
 
   it('the severe-weather subscription receives only intensity >= 0.8', async () => {
     const ids = { low: await putWeather(0.79), edge: await putWeather(0.8), high: await putWeather(0.95) };
-    const list = await waitFor(async () => {
+    const severeOf = (events: RecordedEvent[]) => events.filter((e) => e.queue === 'severe').map((e) => e.id);
+    await waitFor(async () => {
       const events = await recorded();
       const main = events.filter((e) => e.queue === 'main').map((e) => e.id);
-      return Object.values(ids).every((id) => main.includes(id)) ? events : undefined;
+      const severe = severeOf(events);
+      return (Object.values(ids).every((id) => main.includes(id)) && severe.includes(ids.edge) && severe.includes(ids.high)) || undefined;
     });
-    const severe = list.filter((e) => e.queue === 'severe').map((e) => e.id);
+    // Nothing left on its way in the severe queue: what has not arrived will not.
+    const severeQueue = stack.report.queues.find((q) => q.service === 'sample-consumer' && q.key === 'severe')!;
+    const sqs = new SQSClient({ endpoint: stack.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } });
+    await waitFor(async () => {
+      const { Attributes: a = {} } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: severeQueue.url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
+      return (a.ApproximateNumberOfMessages === '0' && a.ApproximateNumberOfMessagesNotVisible === '0') || undefined;
+    });
+    sqs.destroy();
+    const severe = severeOf(await recorded());
     expect(severe).toContain(ids.edge);
     expect(severe).toContain(ids.high);
     expect(severe).not.toContain(ids.low);
