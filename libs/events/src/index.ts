@@ -53,5 +53,6 @@ export type { FilterConditions, FilterPolicy, FilterValue, NumericOperator } fro
 export { applyTopology } from './topology/apply';
 export type { AppliedQueue, ApplyChange, ApplyOptions, ApplyReport, ResourceKind } from './topology/apply';
 export { queueEnvName, serviceEnvironment, TOPIC_ARN_ENV } from './topology/environment';
-export { queuePolicy } from './topology/awsAttributes';
+export { queuePolicy, sameAttributeValue } from './topology/awsAttributes';
+export { listTopicArns } from './topology/listTopics';
 export { gameTopology } from './topology/gameTopology';

@@ -1,6 +1,6 @@
-import { ListTopicsCommand, SNSClient } from '@aws-sdk/client-sns';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { gameTopology, resolveTopology, type ResolvedTopology } from '@game-mesh/events';
+import { gameTopology, listTopicArns, resolveTopology, type ResolvedTopology } from '@game-mesh/events';
 
 /** What every command needs: clients for one endpoint, the resolved topology, and where to write. */
 export interface OpsContext {
@@ -18,14 +18,7 @@ export function createContext(options: { prefix: string; endpoint?: string | und
 
 /** Topic ARNs by topic name, from ListTopics (never creates anything). */
 export async function topicArnsByName(sns: SNSClient): Promise<Map<string, string>> {
-  const arns = new Map<string, string>();
-  let token: string | undefined;
-  do {
-    const page = await sns.send(new ListTopicsCommand(token === undefined ? {} : { NextToken: token }));
-    for (const topic of page.Topics ?? []) if (topic.TopicArn) arns.set(topic.TopicArn.split(':').at(-1) ?? '', topic.TopicArn);
-    token = page.NextToken;
-  } while (token !== undefined);
-  return arns;
+  return new Map((await listTopicArns(sns)).map((arn) => [arn.split(':').at(-1) ?? '', arn]));
 }
 
 /**

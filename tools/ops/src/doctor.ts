@@ -1,8 +1,7 @@
 import { GetSubscriptionAttributesCommand, ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, ChangeMessageVisibilityBatchCommand } from '@aws-sdk/client-sqs';
-import type { ResolvedQueue } from '@game-mesh/events';
+import { sameAttributeValue, type ResolvedQueue } from '@game-mesh/events';
 import { queueUrl, topicArnsByName, type OpsContext } from './context';
-import { sameJson } from './sameJson';
 
 export interface Check {
   name: string;
@@ -60,7 +59,7 @@ async function queueChecks(context: OpsContext, queue: ResolvedQueue, arns: Map<
     const sub = (await context.sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: found.SubscriptionArn }))).Attributes ?? {};
     const problems = [
       sub['RawMessageDelivery'] === 'true' ? '' : 'raw delivery is off',
-      sameJson(sub['FilterPolicy'], subscription.filterPolicy) ? '' : `filter policy is ${sub['FilterPolicy'] ?? 'none'}, expected ${JSON.stringify(subscription.filterPolicy)}`,
+      sameAttributeValue(sub['FilterPolicy'], JSON.stringify(subscription.filterPolicy)) ? '' : `filter policy is ${sub['FilterPolicy'] ?? 'none'}, expected ${JSON.stringify(subscription.filterPolicy)}`,
     ].filter(Boolean);
     checks.push({ name, ok: problems.length === 0, detail: problems.length === 0 ? `points at the queue, filter ${JSON.stringify(subscription.filterPolicy)}, raw delivery` : problems.join('; '), fix: APPLY(topology.prefix) });
     const policy = attributes['Policy'] ?? '';

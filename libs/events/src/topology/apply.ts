@@ -3,7 +3,6 @@ import {
   GetSubscriptionAttributesCommand,
   GetTopicAttributesCommand,
   ListSubscriptionsByTopicCommand,
-  ListTopicsCommand,
   SetSubscriptionAttributesCommand,
   SetTopicAttributesCommand,
   SubscribeCommand,
@@ -16,6 +15,7 @@ import { ContractError } from '../contract/errors';
 import { deadLetterQueueAttributes, queueAttributes, sameAttributeValue } from './awsAttributes';
 import type { ResolvedQueue, ResolvedTopology } from './declaration';
 import { serviceEnvironment } from './environment';
+import { listTopicArns } from './listTopics';
 import { validateFilterPolicy } from './filterPolicy';
 
 export interface ApplyOptions {
@@ -207,17 +207,6 @@ async function reconcile(
 function change(existed: boolean, drifted: string[], kind: ResourceKind, name: string): ApplyChange {
   if (!existed) return { action: 'created', kind, name };
   return drifted.length > 0 ? { action: 'updated', kind, name, attributes: drifted } : { action: 'unchanged', kind, name };
-}
-
-async function listTopicArns(sns: SNSClient): Promise<string[]> {
-  const arns: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await sns.send(new ListTopicsCommand(token === undefined ? {} : { NextToken: token }));
-    arns.push(...(page.Topics ?? []).flatMap((t) => (t.TopicArn === undefined ? [] : [t.TopicArn])));
-    token = page.NextToken;
-  } while (token !== undefined);
-  return arns;
 }
 
 async function listSubscriptions(sns: SNSClient, topicArn: string): Promise<Subscription[]> {
