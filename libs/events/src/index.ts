@@ -20,7 +20,8 @@ export type { WeatherCondition, WeatherState } from './contract/events/weather';
 
 // Transport: SNS publisher and SQS subscriber.
 export { MAX_PUBLISH_BATCH_ENTRIES, MAX_SNS_MESSAGE_BYTES, messageSize } from './transport/attributes';
-export { PublishRejectedError, PublishTimeoutError, TransportConfigError, TransportError } from './transport/errors';
+export { BrokerUnavailableError, PublishRejectedError, PublishTimeoutError, TransportConfigError, TransportError } from './transport/errors';
+export { bounded, BrokerTimeoutError } from './transport/bounded';
 export type { TransportErrorCode } from './transport/errors';
 export { silentLogger } from './transport/logger';
 export type { Logger } from './transport/logger';
@@ -33,7 +34,8 @@ export type { BatchEntry } from './transport/publisher/publishBatch';
 export { Subscriber, RECEIVE_ATTRIBUTES } from './transport/subscriber/Subscriber';
 export { DEAD_LETTER_REASON_ATTRIBUTE } from './transport/subscriber/deadLetter';
 export { InMemoryIdempotencyStore } from './transport/subscriber/idempotency';
-export type { IdempotencyStore } from './transport/subscriber/idempotency';
+export type { ClaimOutcome, IdempotencyStore } from './transport/subscriber/idempotency';
+export { MIN_VISIBILITY_TIMEOUT_SECONDS } from './transport/subscriber/queueInfo';
 export type { DeadLetterCode, EventHandler, HandlerContext, SubscriberEvents, SubscriberOptions } from './transport/subscriber/types';
 
 // Topology: declared once, applied idempotently to any endpoint.

@@ -3,24 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defineTopology, InMemoryIdempotencyStore, type DeadLetterCode } from '../src';
 import { startFaultProxy, waitFor, type FaultProxy } from '../src/testing';
+import { Ledger } from './ledger';
 import { startMesh, testEvents, type Mesh, type TestEvents } from './mesh';
 
 // A short visibility timeout, so a message whose delete was lost comes back within the test.
 const topology = defineTopology({ catalog: testEvents, consumers: { board: { main: { subscriptions: [{ type: 'score.changed' }], visibilityTimeoutSeconds: 2, maxReceiveCount: 10 } } } });
-
-/** What the handler did, per event id: the test's ledger. */
-class Ledger {
-  readonly effects = new Map<string, number>();
-  apply(id: string): void {
-    this.effects.set(id, (this.effects.get(id) ?? 0) + 1);
-  }
-  missing(ids: readonly string[]): string[] {
-    return ids.filter((id) => !this.effects.has(id));
-  }
-  appliedTwice(): string[] {
-    return [...this.effects].filter(([, count]) => count > 1).map(([id]) => id);
-  }
-}
 
 describe('under injected faults, every event is handled exactly once in effect', () => {
   let mesh: Mesh<TestEvents>;

@@ -11,6 +11,8 @@ export interface FaultPlan {
   errorStatus?: 500 | 503 | 'throttle';
   /** Share of requests whose connection is reset without an answer. */
   resetRate?: number;
+  /** Accept matching requests and never answer them (a broker that hangs); the client must time out. */
+  hang?: boolean;
   /** Added before forwarding each request. */
   latencyMs?: number;
   /** Only requests whose action (X-Amz-Target or Action=) matches are touched. @defaultValue all */
@@ -25,6 +27,8 @@ export interface FaultProxy {
   failNext(count: number, status?: FaultPlan['errorStatus']): void;
   /** Refuses every connection (destroyed at once) for `ms`. */
   refuseFor(ms: number): void;
+  /** Requests held open by `hang` right now. */
+  hanging(): number;
   /** Requests seen, by action, forwarded or not. */
   readonly seen: Map<string, number>;
   faultsInjected(): number;
@@ -44,6 +48,7 @@ export async function startFaultProxy(target: string, initial: FaultPlan = {}, r
   let faults = 0;
   const seen = new Map<string, number>();
   const sockets = new Set<Socket>();
+  const hanging = new Set<ServerResponse>();
 
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -74,6 +79,12 @@ export async function startFaultProxy(target: string, initial: FaultPlan = {}, r
     if (Date.now() < refuseUntil) {
       faults += 1;
       req.socket.destroy();
+      return;
+    }
+    if (touched && plan.hang === true) {
+      faults += 1;
+      hanging.add(res);
+      res.on('close', () => hanging.delete(res));
       return;
     }
     if (touched && forcedFailures > 0) {
@@ -123,6 +134,7 @@ export async function startFaultProxy(target: string, initial: FaultPlan = {}, r
     set(next) {
       plan = next;
     },
+    hanging: () => hanging.size,
     failNext(count, status = 503) {
       forcedFailures = count;
       forcedStatus = status;

@@ -1,5 +1,6 @@
 import type { Catalog, EventTypeName } from '../contract/catalog';
 import { ContractError } from '../contract/errors';
+import { MIN_VISIBILITY_TIMEOUT_SECONDS } from '../transport/subscriber/queueInfo';
 import { validateFilterPolicy, type FilterConditions, type FilterPolicy } from './filterPolicy';
 
 /** One event type a queue receives, optionally narrowed by attribute conditions at the broker. */
@@ -70,7 +71,9 @@ export function defineTopology<const C extends Catalog>(declaration: TopologyDec
       if (queue.subscriptions.length === 0) problems.push(`${at}: a queue needs at least one subscription`);
       const { maxReceiveCount = 5, visibilityTimeoutSeconds = 30 } = queue;
       if (!Number.isInteger(maxReceiveCount) || maxReceiveCount < 1 || maxReceiveCount > 1000) problems.push(`${at}: maxReceiveCount must be between 1 and 1000`);
-      if (!Number.isInteger(visibilityTimeoutSeconds) || visibilityTimeoutSeconds < 0 || visibilityTimeoutSeconds > 43_200) problems.push(`${at}: visibilityTimeoutSeconds must be between 0 and 43200`);
+      if (!Number.isInteger(visibilityTimeoutSeconds) || visibilityTimeoutSeconds < MIN_VISIBILITY_TIMEOUT_SECONDS || visibilityTimeoutSeconds > 43_200) {
+        problems.push(`${at}: visibilityTimeoutSeconds must be between ${MIN_VISIBILITY_TIMEOUT_SECONDS} and 43200 (a heartbeat cannot keep a shorter one alive)`);
+      }
       problems.push(...queue.subscriptions.flatMap((subscription) => checkSubscription(declaration.catalog, at, subscription)));
     }
   }

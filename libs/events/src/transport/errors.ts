@@ -5,7 +5,8 @@ export type TransportErrorCode =
   | 'PUBLISH_DEADLINE_EXCEEDED'
   | 'PUBLISHER_CLOSED'
   | 'INVALID_OPTIONS'
-  | 'QUEUE_NOT_FOUND';
+  | 'QUEUE_NOT_FOUND'
+  | 'BROKER_UNAVAILABLE';
 
 /** Base of the transport's errors: a stable `code`, the `cause` kept, and the event ids involved. */
 export class TransportError extends Error {
@@ -34,4 +35,9 @@ export class PublishTimeoutError extends TransportError {
 /** Options or configuration are wrong; the message lists every problem. */
 export class TransportConfigError extends TransportError {
   override readonly name = 'TransportConfigError';
+}
+
+/** The broker did not answer (or kept failing) within the bound of a call that cannot wait longer, e.g. start(). */
+export class BrokerUnavailableError extends TransportError {
+  override readonly name = 'BrokerUnavailableError';
 }

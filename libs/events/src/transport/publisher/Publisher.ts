@@ -32,6 +32,11 @@ export interface PublisherOptions<C extends Catalog> {
   batchWindowMs?: number;
   /** Give up (with {@link PublishTimeoutError}) once SNS has not acknowledged for this long. @defaultValue 30000 */
   deadlineMs?: number;
+  /**
+   * Longest wait for SNS's answer to one PublishBatch attempt; a broker that never answers costs
+   * this much per attempt, so `publish()` settles within `deadlineMs` plus at most one attempt. @defaultValue 5000
+   */
+  attemptTimeoutMs?: number;
   /** First backoff ceiling; doubles per attempt with full jitter. @defaultValue 50 */
   retryBaseMs?: number;
   /** Largest backoff ceiling. @defaultValue 2000 */
@@ -165,6 +170,7 @@ export class Publisher<C extends Catalog> extends EventEmitter<PublisherEvents> 
         windowMs: this.options.batchWindowMs ?? 2,
         retryBaseMs: this.options.retryBaseMs ?? 50,
         retryMaxMs: this.options.retryMaxMs ?? 2_000,
+        attemptTimeoutMs: this.options.attemptTimeoutMs ?? 5_000,
         onRetry: (eventIds, attempt, error) => {
           this.logger.warn({ eventIds, attempt, err: error }, 'publish failed, retrying');
           this.emit('publish-retried', { eventIds, attempt, error });
@@ -188,7 +194,7 @@ export class Publisher<C extends Catalog> extends EventEmitter<PublisherEvents> 
         }
       }
     }
-    for (const [name, value] of [['batchWindowMs', this.options.batchWindowMs], ['deadlineMs', this.options.deadlineMs], ['retryBaseMs', this.options.retryBaseMs], ['retryMaxMs', this.options.retryMaxMs]] as const) {
+    for (const [name, value] of [['batchWindowMs', this.options.batchWindowMs], ['deadlineMs', this.options.deadlineMs], ['retryBaseMs', this.options.retryBaseMs], ['retryMaxMs', this.options.retryMaxMs], ['attemptTimeoutMs', this.options.attemptTimeoutMs]] as const) {
       if (value !== undefined && (!Number.isFinite(value) || value < 0)) problems.push(`${name} must be a number ≥ 0`);
     }
     if (problems.length > 0) throw new TransportConfigError('INVALID_OPTIONS', `Publisher options are invalid:\n- ${problems.join('\n- ')}`);

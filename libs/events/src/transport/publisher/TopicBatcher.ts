@@ -17,6 +17,7 @@ export interface BatcherOptions {
   windowMs: number;
   retryBaseMs: number;
   retryMaxMs: number;
+  attemptTimeoutMs: number;
   onRetry(eventIds: readonly string[], attempt: number, error: unknown): void;
 }
 
@@ -125,7 +126,8 @@ export class TopicBatcher {
 
   /** One request; returns the entries worth another try. */
   private async attempt(batch: PendingPublish[]): Promise<PendingPublish[]> {
-    const output = await sendPublishBatch(this.sns, this.topicArn, batch.map((p) => p.entry));
+    // Bounded: a publish settles by its deadline plus at most one attempt, even if SNS never answers.
+    const output = await sendPublishBatch(this.sns, this.topicArn, batch.map((p) => p.entry), this.options.attemptTimeoutMs);
     const byId = new Map(batch.map((p) => [p.entry.id, p]));
     for (const success of output.Successful ?? []) {
       const publish = success.Id === undefined ? undefined : byId.get(success.Id);

@@ -1,5 +1,6 @@
 import { PublishBatchCommand, type PublishBatchCommandOutput, type PublishBatchRequestEntry, type SNSClient } from '@aws-sdk/client-sns';
 import { MAX_PUBLISH_BATCH_ENTRIES, MAX_SNS_MESSAGE_BYTES, messageSize, type StringAttributes } from '../attributes';
+import { bounded } from '../bounded';
 import { PublishRejectedError } from '../errors';
 
 export interface BatchEntry {
@@ -38,13 +39,14 @@ export function assertPublishBatchLimits(entries: readonly BatchEntry[]): void {
   }
 }
 
-/** Sends one PublishBatch after checking the limits AWS enforces. */
-export async function sendPublishBatch(sns: SNSClient, topicArn: string, entries: readonly BatchEntry[]): Promise<PublishBatchCommandOutput> {
+/** Sends one PublishBatch after checking the limits AWS enforces; no answer within `timeoutMs` is a (retryable) timeout. */
+export async function sendPublishBatch(sns: SNSClient, topicArn: string, entries: readonly BatchEntry[], timeoutMs: number): Promise<PublishBatchCommandOutput> {
   assertPublishBatchLimits(entries);
   const requestEntries: PublishBatchRequestEntry[] = entries.map((entry) => ({
     Id: entry.id,
     Message: entry.body,
     MessageAttributes: entry.attributes,
   }));
-  return sns.send(new PublishBatchCommand({ TopicArn: topicArn, PublishBatchRequestEntries: requestEntries }));
+  const command = new PublishBatchCommand({ TopicArn: topicArn, PublishBatchRequestEntries: requestEntries });
+  return bounded('PublishBatch', timeoutMs, (abortSignal) => sns.send(command, { abortSignal }));
 }

@@ -1,4 +1,5 @@
 import { DeleteMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { bounded } from '../bounded';
 
 const MAX_ENTRIES = 10;
 
@@ -15,6 +16,7 @@ export class DeleteBatcher {
     private readonly sqs: SQSClient,
     private readonly queueUrl: string,
     private readonly windowMs: number,
+    private readonly timeoutMs: number,
   ) {}
 
   /** Resolves once SQS confirmed the delete; rejects when it did not (the message will come back). */
@@ -43,8 +45,8 @@ export class DeleteBatcher {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
-    const request = this.sqs
-      .send(new DeleteMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: batch.map((item, index) => ({ Id: `m${index}`, ReceiptHandle: item.receiptHandle })) }))
+    const command = new DeleteMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: batch.map((item, index) => ({ Id: `m${index}`, ReceiptHandle: item.receiptHandle })) });
+    const request = bounded('DeleteMessageBatch', this.timeoutMs, (abortSignal) => this.sqs.send(command, { abortSignal }))
       .then((output) => {
         const failed = new Map((output.Failed ?? []).map((f) => [f.Id, f]));
         batch.forEach((item, index) => {

@@ -1,83 +1,119 @@
-import type { EventEmitter } from 'node:events';
-import { ChangeMessageVisibilityCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
-import type { Logger } from '../logger';
+import { ChangeMessageVisibilityBatchCommand, ChangeMessageVisibilityCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { bounded } from '../bounded';
+import { isRetryableError } from '../retry';
 import { sendToDeadLetterQueue } from './deadLetter';
 import type { DeleteBatcher } from './DeleteBatcher';
+import type { Lease } from './InFlightMessages';
 import type { QueueInfo } from './queueInfo';
-import type { DeadLetterCode, SubscriberEvents } from './types';
 
-/** A received message while it is ours; `abandoned` once shutdown gave it back to the queue. */
-export interface InFlight {
-  message: Message;
-  abandoned: boolean;
-}
-
+/** How a dead-lettering ended: copied with its reason, to be retried soon, or sent on through the queue's RedrivePolicy. */
+export type DeadLetterOutcome = 'parked' | 'retry-soon' | 'redrive';
 
 /**
- * What the subscriber does to a message on the queue: delete it, put it back later, keep it
- * invisible, park it in the DLQ. Broker failures here are reported, never thrown: the message
- * then simply comes back, which at-least-once delivery and the idempotency store absorb.
+ * What the subscriber does to a held message on the queue: delete it, put it back later, keep it
+ * invisible, park it in the DLQ. Every call uses the lease's newest receipt handle and is bounded
+ * in time. Broker failures are reported to `onError`, never thrown: the message then comes back,
+ * which at-least-once delivery and the idempotency store absorb.
  */
 export class QueueActions {
+  /** Messages the DLQ refused for good: each new copy goes straight back until RedrivePolicy moves it. */
+  private readonly redriving = new Set<string>();
+
   constructor(
     private readonly sqs: SQSClient,
     private readonly queueUrl: string,
     private readonly queue: QueueInfo,
     private readonly deletes: DeleteBatcher,
-    private readonly events: Pick<EventEmitter<SubscriberEvents>, 'emit'>,
-    private readonly logger: Logger,
+    private readonly requestTimeoutMs: number,
+    private readonly onError: (operation: string, error: unknown) => void,
   ) {}
-
-  async delete(item: InFlight): Promise<void> {
-    const receiptHandle = item.message.ReceiptHandle;
-    if (item.abandoned || receiptHandle === undefined) return;
-    try {
-      await this.deletes.delete(receiptHandle);
-    } catch (error) {
-      this.events.emit('transport-error', { operation: 'DeleteMessageBatch', error });
-    }
-  }
-
-  /** Copies the message to the DLQ with the reason, then deletes it; if the copy fails, leaves it. */
-  async deadLetter(item: InFlight, code: DeadLetterCode, reason: string, eventId?: string, type?: string): Promise<void> {
-    const messageId = item.message.MessageId ?? '';
-    try {
-      await sendToDeadLetterQueue(this.sqs, this.queue.deadLetterQueueUrl, item.message, `${code}: ${reason}`);
-    } catch (error) {
-      // Not parked: leave it to come back (and to the queue's RedrivePolicy), never drop it.
-      this.events.emit('transport-error', { operation: 'SendMessage(DLQ)', error });
-      this.logger.error({ err: error, messageId, eventId }, 'could not move message to the DLQ; it will be delivered again');
-      return;
-    }
-    this.logger.error({ messageId, eventId, eventType: type, code, reason }, 'message dead-lettered');
-    this.events.emit('dead-lettered', { messageId, code, reason, ...(eventId === undefined ? {} : { eventId }), ...(type === undefined ? {} : { type }) });
-    await this.delete(item);
-  }
-
-  /** Gives the message back to the queue now (shutdown); a late finish will not delete it. */
-  async release(item: InFlight): Promise<void> {
-    item.abandoned = true;
-    await this.changeVisibility(item.message, 0);
-  }
-
-  async changeVisibility(message: Message, seconds: number): Promise<void> {
-    try {
-      await this.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: this.queueUrl, ReceiptHandle: message.ReceiptHandle, VisibilityTimeout: seconds }));
-    } catch (error) {
-      this.events.emit('transport-error', { operation: 'ChangeMessageVisibility', error });
-    }
-  }
-
-  /** Keeps a slow handler's message invisible, so it is not delivered to another consumer meanwhile. */
-  startHeartbeat(item: InFlight): NodeJS.Timeout | undefined {
-    const visibility = this.queue.visibilityTimeoutSeconds;
-    if (visibility < 2) return undefined;
-    return setInterval(() => {
-      if (!item.abandoned) void this.changeVisibility(item.message, visibility);
-    }, (visibility * 1000) / 2);
-  }
 
   get maxReceiveCount(): number {
     return this.queue.maxReceiveCount;
+  }
+
+  get visibilityTimeoutSeconds(): number {
+    return this.queue.visibilityTimeoutSeconds;
+  }
+
+  async delete(lease: Lease): Promise<void> {
+    if (lease.released) return;
+    try {
+      await this.deletes.delete(lease.receiptHandle);
+    } catch (error) {
+      this.onError('DeleteMessageBatch', error);
+    }
+  }
+
+  /**
+   * Copies the message to the DLQ with the reason; the caller deletes it once parked. A transient failure brings it
+   * back soon for another try; a permanent one (the DLQ refuses the copy, e.g. too large with the
+   * reason added) sends it on through the queue's RedrivePolicy at once: it is made visible again
+   * on each receive until SQS moves it to the DLQ, which takes seconds, not retries.
+   */
+  async deadLetter(lease: Lease, reason: string): Promise<DeadLetterOutcome> {
+    try {
+      await sendToDeadLetterQueue(this.sqs, this.queue.deadLetterQueueUrl, lease.message, reason, this.requestTimeoutMs);
+    } catch (error) {
+      this.onError('SendMessage(DLQ)', error);
+      if (isRetryableError(error)) {
+        await this.changeVisibility(lease, 1);
+        return 'retry-soon';
+      }
+      this.redriving.add(lease.messageId);
+      await this.changeVisibility(lease, 0);
+      return 'redrive';
+    }
+    return 'parked';
+  }
+
+  /** True for a message on its way to the DLQ through RedrivePolicy: give it straight back. */
+  isRedriving(lease: Lease): boolean {
+    return this.redriving.has(lease.messageId);
+  }
+
+  /** Gives messages back to the queue now (shutdown); a late finish will not delete them. */
+  async release(leases: readonly Lease[]): Promise<void> {
+    for (const lease of leases) lease.released = true;
+    for (let i = 0; i < leases.length; i += 10) {
+      const batch = leases.slice(i, i + 10);
+      try {
+        const command = new ChangeMessageVisibilityBatchCommand({
+          QueueUrl: this.queueUrl,
+          Entries: batch.map((lease, index) => ({ Id: `m${index}`, ReceiptHandle: lease.receiptHandle, VisibilityTimeout: 0 })),
+        });
+        await bounded('ChangeMessageVisibilityBatch', this.requestTimeoutMs, (abortSignal) => this.sqs.send(command, { abortSignal }));
+      } catch (error) {
+        // They come back after their visibility timeout instead.
+        this.onError('ChangeMessageVisibilityBatch', error);
+      }
+    }
+  }
+
+  async changeVisibility(lease: Lease, seconds: number): Promise<boolean> {
+    if (lease.released) return false;
+    try {
+      const command = new ChangeMessageVisibilityCommand({ QueueUrl: this.queueUrl, ReceiptHandle: lease.receiptHandle, VisibilityTimeout: seconds });
+      await bounded('ChangeMessageVisibility', this.requestTimeoutMs, (abortSignal) => this.sqs.send(command, { abortSignal }));
+      return true;
+    } catch (error) {
+      this.onError('ChangeMessageVisibility', error);
+      return false;
+    }
+  }
+
+  /**
+   * Keeps a slow handler's message invisible, so no consumer gets it meanwhile. Three beats per
+   * visibility timeout: a failed beat leaves two more before the message shows again. The queue's
+   * timeout is at least 2 s (checked at start), so a beat every ≥ 667 ms keeps any of them alive.
+   */
+  keepAlive(lease: Lease, onBeat?: () => void): () => void {
+    const visibility = this.queue.visibilityTimeoutSeconds;
+    const timer = setInterval(() => {
+      if (lease.released) return;
+      void this.changeVisibility(lease, visibility);
+      onBeat?.();
+    }, (visibility * 1000) / 3);
+    return () => clearInterval(timer);
   }
 }

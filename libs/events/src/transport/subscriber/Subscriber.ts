@@ -5,21 +5,25 @@ import type { Catalog, CurrentVersion, EventTypeName } from '../../contract/cata
 import { decodeEnvelope, getEventType } from '../../contract/codec';
 import type { EventEnvelope } from '../../contract/envelope';
 import { MAX_SNS_MESSAGE_BYTES } from '../attributes';
+import { bounded } from '../bounded';
 import { TransportConfigError } from '../errors';
 import { silentLogger, type Logger } from '../logger';
 import { backoffDelayMs, delay } from '../retry';
 import { contextFromTraceparent } from '../tracing';
 import { DeleteBatcher } from './DeleteBatcher';
 import { InMemoryIdempotencyStore, type IdempotencyStore } from './idempotency';
+import { InFlightMessages, type Lease } from './InFlightMessages';
 import { readIncomingMessage } from './incomingMessage';
 import { describeQueue } from './queueInfo';
-import { QueueActions, type InFlight } from './QueueActions';
-import type { EventHandler, HandlerContext, SubscriberEvents, SubscriberOptions } from './types';
+import { QueueActions } from './QueueActions';
+import type { DeadLetterCode, EventHandler, HandlerContext, SubscriberEvents, SubscriberOptions } from './types';
 
 interface Registration {
   version: number;
   handler: (event: EventEnvelope, context: HandlerContext) => void | Promise<void>;
 }
+
+type Settings = Required<Omit<SubscriberOptions<Catalog>, 'deadLetterQueueUrl' | 'logger' | 'idempotencyStore' | 'catalog' | 'sqs' | 'queueUrl'>>;
 
 /** The attributes the subscriber reads; AWS returns none unless they are asked for. */
 export const RECEIVE_ATTRIBUTES = {
@@ -31,20 +35,19 @@ export const RECEIVE_ATTRIBUTES = {
  * Long-polls one SQS queue and runs a typed handler per event type. Handled messages are deleted
  * in batches; a failing handler's message comes back after a backoff and goes to the DLQ after
  * `maxReceiveCount`; a message that can never be valid goes to the DLQ at once with its reason.
+ * What is held in flight (slots, receipt handles, claims) is kept by {@link InFlightMessages}.
  */
 export class Subscriber<C extends Catalog> extends EventEmitter<SubscriberEvents> {
   private readonly handlers = new Map<string, Registration>();
-  private readonly inFlight = new Map<string, InFlight>();
-  private readonly inFlightEventIds = new Set<string>();
   private readonly logger: Logger;
   private readonly store: IdempotencyStore;
-  private readonly settings: Required<Omit<SubscriberOptions<C>, 'deadLetterQueueUrl' | 'logger' | 'idempotencyStore' | 'catalog' | 'sqs' | 'queueUrl'>>;
-  private deletes: DeleteBatcher | undefined;
+  private readonly settings: Settings;
+  private readonly inFlight: InFlightMessages;
   private queueActions: QueueActions | undefined;
+  private deletes: DeleteBatcher | undefined;
   private polling: Promise<void> | undefined;
   private pollAbort = new AbortController();
-  private readonly handlerAbort = new AbortController();
-  private readonly waiters = new Set<() => void>();
+  private handlerAbort = new AbortController();
   private running = false;
   private activePollers = 0;
 
@@ -62,8 +65,11 @@ export class Subscriber<C extends Catalog> extends EventEmitter<SubscriberEvents
       shutdownTimeoutMs: options.shutdownTimeoutMs ?? 25_000,
       deleteBatchWindowMs: options.deleteBatchWindowMs ?? 200,
       pollers: options.pollers ?? 4,
+      requestTimeoutMs: options.requestTimeoutMs ?? 5_000,
+      startTimeoutMs: options.startTimeoutMs ?? 20_000,
     };
     checkSettings(this.settings);
+    this.inFlight = new InFlightMessages(this.settings.concurrency);
   }
 
   /** Registers the handler of one type, reading `version` (older versions are upcast). */
@@ -89,13 +95,24 @@ export class Subscriber<C extends Catalog> extends EventEmitter<SubscriberEvents
     return this.running;
   }
 
+  /** Most handlers that ran (or had slots reserved) at once; never above `concurrency`. */
+  get peakInFlight(): number {
+    return this.inFlight.peak;
+  }
+
+  /** Reads the queue (failing with `BrokerUnavailableError` after `startTimeoutMs`), then polls. */
   async start(): Promise<void> {
     if (this.running) return;
     if (this.handlers.size === 0) throw new TransportConfigError('INVALID_OPTIONS', 'subscribe() at least one handler before start()');
-    const queue = await describeQueue(this.options.sqs, this.options.queueUrl, this.options.deadLetterQueueUrl);
-    this.deletes = new DeleteBatcher(this.options.sqs, this.options.queueUrl, this.settings.deleteBatchWindowMs);
-    this.queueActions = new QueueActions(this.options.sqs, this.options.queueUrl, queue, this.deletes, this, this.logger);
+    const { requestTimeoutMs, startTimeoutMs, deleteBatchWindowMs } = this.settings;
+    const queue = await describeQueue(this.options.sqs, this.options.queueUrl, { deadLetterQueueUrl: this.options.deadLetterQueueUrl, requestTimeoutMs, deadlineMs: startTimeoutMs });
+    this.deletes = new DeleteBatcher(this.options.sqs, this.options.queueUrl, deleteBatchWindowMs, requestTimeoutMs);
+    this.queueActions = new QueueActions(this.options.sqs, this.options.queueUrl, queue, this.deletes, requestTimeoutMs, (operation, error) =>
+      this.emit('transport-error', { operation, error }),
+    );
+    // A new run gets new signals: a previous stop() that passed its deadline aborted the old ones.
     this.pollAbort = new AbortController();
+    this.handlerAbort = new AbortController();
     this.running = true;
     this.polling = this.poll(true);
     this.logger.info({ queueUrl: this.options.queueUrl, types: [...this.handlers.keys()] }, 'subscriber started');
@@ -109,17 +126,15 @@ export class Subscriber<C extends Catalog> extends EventEmitter<SubscriberEvents
     if (!this.running) return;
     this.running = false;
     this.pollAbort.abort();
-    this.notify();
+    this.inFlight.notify();
+    const deadline = AbortSignal.timeout(this.settings.shutdownTimeoutMs);
     await this.polling;
-    const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(), this.settings.shutdownTimeoutMs);
-    while (this.inFlight.size > 0 && !deadline.signal.aborted) await this.waitForChange(deadline.signal);
-    clearTimeout(timer);
-    const unfinished = [...this.inFlight.values()];
+    while (this.inFlight.size > 0 && !deadline.aborted) await this.inFlight.waitForChange(deadline);
+    const unfinished = this.inFlight.unsettled();
     if (unfinished.length > 0) {
       this.handlerAbort.abort();
       this.logger.warn({ count: unfinished.length }, 'shutdown deadline passed; releasing unfinished messages');
-      await Promise.allSettled(unfinished.map((item) => this.actions().release(item)));
+      await this.release(unfinished);
     }
     await this.deletes?.flush();
     this.logger.info({ queueUrl: this.options.queueUrl }, 'subscriber stopped');
@@ -128,7 +143,8 @@ export class Subscriber<C extends Catalog> extends EventEmitter<SubscriberEvents
   /**
    * One long-poll loop. The primary loop runs until stop(); while receives come back full (a
    * backlog), it adds helpers up to `pollers`, and a helper ends as soon as a receive comes back
-   * short, so an idle queue costs one open request, not `pollers`.
+   * short, so an idle queue costs one open request, not `pollers`. Every poller reserves its
+   * handler slots before it receives, so `concurrency` holds across all of them.
    */
   private async poll(primary: boolean): Promise<void> {
     this.activePollers += 1;
@@ -136,16 +152,22 @@ export class Subscriber<C extends Catalog> extends EventEmitter<SubscriberEvents
     const backoff = { failures: 0 };
     try {
       while (this.running) {
-        const free = this.settings.concurrency - this.inFlight.size;
-        if (free <= 0) {
-          await this.waitForChange(this.pollAbort.signal);
+        const slots = this.inFlight.reserve(this.settings.batchSize);
+        if (slots === 0) {
+          await this.inFlight.waitForChange(this.pollAbort.signal);
           continue;
         }
-        const max = Math.min(this.settings.batchSize, free);
-        const messages = await this.receive(max, backoff);
+        const messages = await this.receive(slots, backoff);
+        this.inFlight.unreserve(slots);
         if (messages === undefined) continue;
-        for (const message of messages) this.dispatch(message);
-        const full = messages.length >= max;
+        const leases = messages.map((message) => this.inFlight.admit(message)).filter((lease) => lease !== undefined);
+        if (!this.running) {
+          // The receive returned after stop() began: give these back now rather than handle them.
+          await this.release(leases);
+          return;
+        }
+        for (const lease of leases) this.dispatch(lease);
+        const full = messages.length >= slots;
         if (full && this.activePollers < this.settings.pollers) helpers.push(this.poll(false));
         if (!primary && !full) return;
       }
@@ -155,19 +177,18 @@ export class Subscriber<C extends Catalog> extends EventEmitter<SubscriberEvents
     }
   }
 
-  /** One ReceiveMessage; on failure, backs off (abortably) and returns undefined. */
+  /** One ReceiveMessage, bounded; on failure, backs off (abortably) and returns undefined. */
   private async receive(max: number, backoff: { failures: number }): Promise<Message[] | undefined> {
+    const { waitTimeSeconds, requestTimeoutMs } = this.settings;
     try {
-      const output = await this.options.sqs.send(
-        new ReceiveMessageCommand({
-          QueueUrl: this.options.queueUrl,
-          MaxNumberOfMessages: max,
-          WaitTimeSeconds: this.settings.waitTimeSeconds,
-          MessageAttributeNames: [...RECEIVE_ATTRIBUTES.MessageAttributeNames],
-          MessageSystemAttributeNames: [...RECEIVE_ATTRIBUTES.MessageSystemAttributeNames],
-        }),
-        { abortSignal: this.pollAbort.signal },
-      );
+      const command = new ReceiveMessageCommand({
+        QueueUrl: this.options.queueUrl,
+        MaxNumberOfMessages: max,
+        WaitTimeSeconds: waitTimeSeconds,
+        MessageAttributeNames: [...RECEIVE_ATTRIBUTES.MessageAttributeNames],
+        MessageSystemAttributeNames: [...RECEIVE_ATTRIBUTES.MessageSystemAttributeNames],
+      });
+      const output = await bounded('ReceiveMessage', waitTimeSeconds * 1000 + requestTimeoutMs, (abortSignal) => this.options.sqs.send(command, { abortSignal }), this.pollAbort.signal);
       backoff.failures = 0;
       return output.Messages ?? [];
     } catch (error) {
@@ -180,105 +201,130 @@ export class Subscriber<C extends Catalog> extends EventEmitter<SubscriberEvents
     }
   }
 
-  private dispatch(message: Message): void {
-    const key = message.ReceiptHandle ?? message.MessageId ?? '';
-    const item: InFlight = { message, abandoned: false };
-    this.inFlight.set(key, item);
-    this.process(item)
+  private async release(leases: Lease[]): Promise<void> {
+    if (leases.length === 0) return;
+    await this.actions().release(leases);
+    for (const lease of leases) this.inFlight.settle(lease);
+    this.emit('released', { messageIds: leases.map((lease) => lease.messageId) });
+  }
+
+  private dispatch(lease: Lease): void {
+    this.process(lease)
       .catch((error: unknown) => {
         // Unexpected (e.g. the idempotency store failed): the message becomes visible again later.
         this.emit('transport-error', { operation: 'process', error });
-        this.logger.error({ err: error, messageId: message.MessageId }, 'message processing failed unexpectedly');
+        this.logger.error({ err: error, messageId: lease.messageId }, 'message processing failed unexpectedly');
       })
-      .finally(() => {
-        this.inFlight.delete(key);
-        this.notify();
-      });
+      .finally(() => this.inFlight.settle(lease));
   }
 
-  private async process(item: InFlight): Promise<void> {
-    const { message } = item;
-    const messageId = message.MessageId ?? '';
+  private async process(lease: Lease): Promise<void> {
+    const { message } = lease;
+    if (this.actions().isRedriving(lease)) {
+      // The DLQ refused its copy: each receive brings it closer to RedrivePolicy's move.
+      await this.actions().changeVisibility(lease, 0);
+      return;
+    }
     const size = Buffer.byteLength(message.Body ?? '', 'utf8');
     if (size > MAX_SNS_MESSAGE_BYTES) {
       // No publisher of ours can send this (SNS stops at 256 KiB): it came some other way.
-      return this.actions().deadLetter(item, 'MESSAGE_TOO_LARGE', `Message body is ${size} bytes; events are at most ${MAX_SNS_MESSAGE_BYTES}`);
+      return this.deadLetter(lease, 'MESSAGE_TOO_LARGE', `Message body is ${size} bytes; events are at most ${MAX_SNS_MESSAGE_BYTES}`);
     }
     const read = readIncomingMessage(message);
-    if (!read.ok) return this.actions().deadLetter(item, read.code, read.reason);
-    this.emit('received', { messageId, receiveCount: read.message.receiveCount });
+    if (!read.ok) return this.deadLetter(lease, read.code, read.reason);
+    this.emit('received', { messageId: lease.messageId, receiveCount: lease.receiveCount });
     const type = typeof read.message.body === 'object' && read.message.body !== null ? (read.message.body as { type?: unknown }).type : undefined;
     const registration = typeof type === 'string' ? this.handlers.get(type) : undefined;
     const decoded = decodeEnvelope(this.options.catalog, read.message.body, registration?.version);
-    if (!decoded.ok) return this.actions().deadLetter(item, decoded.code, decoded.reason, decoded.eventId, decoded.type);
+    if (!decoded.ok) return this.deadLetter(lease, decoded.code, decoded.reason, decoded.eventId, decoded.type);
     const { envelope } = decoded;
-    if (!registration) {
-      return this.actions().deadLetter(item, 'NO_HANDLER', `No handler for ${envelope.type} on ${this.options.queueUrl}`, envelope.id, envelope.type);
-    }
-    if (this.inFlightEventIds.has(envelope.id) || (await this.store.has(envelope.id))) {
-      // The first copy is handled (or being handled and will come back if it fails): drop this one.
+    if (!registration) return this.deadLetter(lease, 'NO_HANDLER', `No handler for ${envelope.type} on ${this.options.queueUrl}`, envelope.id, envelope.type);
+    // The check and the claim are one step: locally (synchronous), then in the shared store.
+    const claim = this.inFlight.claimEvent(lease, envelope.id) ? await this.store.claim(envelope.id, this.inProgressTtlMs()) : 'in-progress';
+    if (claim === 'completed') {
       this.emit('duplicate', { envelope });
-      return this.actions().delete(item);
+      return this.actions().delete(lease);
     }
-    await this.handle(item, registration, envelope, read.message.receiveCount, read.message.traceparent);
+    if (claim === 'in-progress') {
+      // Another message with this event is being handled; if that fails, this copy is its retry.
+      const delaySeconds = Math.max(1, this.retryDelaySeconds(lease.receiveCount));
+      await this.actions().changeVisibility(lease, delaySeconds);
+      this.emit('deferred', { messageId: lease.messageId, eventId: envelope.id, delaySeconds });
+      return;
+    }
+    await this.handle(lease, registration, envelope, read.message.traceparent);
   }
 
-  private async handle(item: InFlight, registration: Registration, envelope: EventEnvelope, receiveCount: number, traceparent: string | undefined): Promise<void> {
-    const { message } = item;
+  private async handle(lease: Lease, registration: Registration, envelope: EventEnvelope, traceparent: string | undefined): Promise<void> {
     const started = performance.now();
-    const heartbeat = this.actions().startHeartbeat(item);
-    this.inFlightEventIds.add(envelope.id);
+    const stopHeartbeat = this.actions().keepAlive(lease, () => void this.renewClaim(envelope.id));
     const traceContext = contextFromTraceparent(traceparent);
-    const context: HandlerContext = { messageId: message.MessageId ?? '', receiveCount, traceContext, traceparent, signal: this.handlerAbort.signal };
+    const context: HandlerContext = { messageId: lease.messageId, receiveCount: lease.receiveCount, traceContext, traceparent, signal: this.handlerAbort.signal };
     try {
       await otelContext.with(traceContext, () => registration.handler(envelope, context));
-      await this.store.add(envelope.id, this.settings.idempotencyWindowMs);
-      this.emit('handled', { envelope, durationMs: performance.now() - started, latencyMs: Date.now() - Date.parse(envelope.time) });
-      await this.actions().delete(item);
     } catch (error) {
-      const durationMs = performance.now() - started;
-      this.emit('failed', { envelope, error, receiveCount, durationMs });
+      stopHeartbeat();
+      await this.store.release(envelope.id);
+      // Counted against the newest receive: a redelivery while the handler ran raised it.
+      const { receiveCount } = lease;
+      this.emit('failed', { envelope, error, receiveCount, durationMs: performance.now() - started });
       this.logger.warn({ err: error, eventId: envelope.id, eventType: envelope.type, correlationId: envelope.correlationId, receiveCount }, 'handler failed');
-      if (item.abandoned) return;
+      if (lease.released) return;
       if (receiveCount >= this.actions().maxReceiveCount) {
-        await this.actions().deadLetter(item, 'HANDLER_FAILED', `Handler failed ${receiveCount} times: ${error instanceof Error ? error.message : String(error)}`, envelope.id, envelope.type);
-      } else {
-        const delaySeconds = Math.round(backoffDelayMs(receiveCount - 1, this.settings.retryBaseSeconds * 1000, this.settings.retryMaxSeconds * 1000) / 1000);
-        await this.actions().changeVisibility(message, delaySeconds);
-        this.emit('retried', { envelope, receiveCount, delaySeconds });
+        const reason = `Handler failed ${receiveCount} times: ${error instanceof Error ? error.message : String(error)}`;
+        return this.deadLetter(lease, 'HANDLER_FAILED', reason, envelope.id, envelope.type);
       }
-    } finally {
-      clearInterval(heartbeat);
-      this.inFlightEventIds.delete(envelope.id);
+      const delaySeconds = this.retryDelaySeconds(receiveCount);
+      if (await this.actions().changeVisibility(lease, delaySeconds)) this.emit('retried', { envelope, receiveCount, delaySeconds });
+      return;
     }
+    stopHeartbeat();
+    await this.store.complete(envelope.id, this.settings.idempotencyWindowMs);
+    this.emit('handled', { envelope, durationMs: performance.now() - started, latencyMs: Date.now() - Date.parse(envelope.time) });
+    await this.actions().delete(lease);
+  }
+
+  private async deadLetter(lease: Lease, code: DeadLetterCode, reason: string, eventId?: string, type?: string): Promise<void> {
+    const outcome = await this.actions().deadLetter(lease, `${code}: ${reason}`);
+    const fields = { messageId: lease.messageId, code, reason, ...(eventId === undefined ? {} : { eventId }), ...(type === undefined ? {} : { type }) };
+    if (outcome === 'retry-soon') {
+      this.logger.error({ ...fields, eventType: type }, 'could not copy the message to the DLQ; trying again shortly');
+      return;
+    }
+    const via = outcome === 'parked' ? 'copy' : 'redrive';
+    this.logger.error(
+      { ...fields, eventType: type, via },
+      via === 'copy' ? 'message dead-lettered' : 'the DLQ refused the copy; the message goes there through RedrivePolicy, without the reason attribute',
+    );
+    this.emit('dead-lettered', { ...fields, via });
+    if (outcome === 'parked') await this.actions().delete(lease);
+  }
+
+  private async renewClaim(eventId: string): Promise<void> {
+    try {
+      await this.store.renew?.(eventId, this.inProgressTtlMs());
+    } catch (error) {
+      this.emit('transport-error', { operation: 'idempotency renew', error });
+    }
+  }
+
+  /** A claim outlives a dead holder about as long as its message stays hidden; heartbeats renew it. */
+  private inProgressTtlMs(): number {
+    return this.actions().visibilityTimeoutSeconds * 1000 + this.settings.requestTimeoutMs;
+  }
+
+  private retryDelaySeconds(receiveCount: number): number {
+    return Math.round(backoffDelayMs(receiveCount - 1, this.settings.retryBaseSeconds * 1000, this.settings.retryMaxSeconds * 1000) / 1000);
   }
 
   private actions(): QueueActions {
     if (!this.queueActions) throw new Error('unreachable: messages arrive only after start()');
     return this.queueActions;
   }
-
-  /** Resolves when an in-flight message settles or `signal` aborts. */
-  private waitForChange(signal: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      if (signal.aborted) return resolve();
-      const done = (): void => {
-        signal.removeEventListener('abort', done);
-        this.waiters.delete(done);
-        resolve();
-      };
-      signal.addEventListener('abort', done, { once: true });
-      this.waiters.add(done);
-    });
-  }
-
-  private notify(): void {
-    for (const waiter of [...this.waiters]) waiter();
-  }
 }
 
-function checkSettings(settings: Record<string, number>): void {
-  const rules: Record<string, [number, number]> = {
+function checkSettings(settings: Settings): void {
+  const rules: Record<keyof Settings, [number, number]> = {
     concurrency: [1, 1000],
     waitTimeSeconds: [0, 20],
     batchSize: [1, 10],
@@ -288,9 +334,14 @@ function checkSettings(settings: Record<string, number>): void {
     shutdownTimeoutMs: [0, 120_000],
     deleteBatchWindowMs: [0, 10_000],
     pollers: [1, 50],
+    requestTimeoutMs: [100, 120_000],
+    startTimeoutMs: [0, 600_000],
   };
   const problems = Object.entries(rules)
-    .filter(([name, [min, max]]) => !(Number.isFinite(settings[name]) && (settings[name] ?? NaN) >= min && (settings[name] ?? NaN) <= max))
-    .map(([name, [min, max]]) => `${name} must be between ${min} and ${max} (got ${settings[name]})`);
+    .filter(([name, [min, max]]) => {
+      const value = settings[name as keyof Settings];
+      return !(Number.isFinite(value) && value >= min && value <= max);
+    })
+    .map(([name, [min, max]]) => `${name} must be between ${min} and ${max} (got ${settings[name as keyof Settings]})`);
   if (problems.length > 0) throw new TransportConfigError('INVALID_OPTIONS', `Subscriber options are invalid:\n- ${problems.join('\n- ')}`);
 }

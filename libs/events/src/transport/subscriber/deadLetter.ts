@@ -1,4 +1,5 @@
 import { SendMessageCommand, type Message, type MessageAttributeValue, type SQSClient } from '@aws-sdk/client-sqs';
+import { bounded } from '../bounded';
 
 /** The attribute that carries why a message was dead-lettered. */
 export const DEAD_LETTER_REASON_ATTRIBUTE = 'deadLetterReason';
@@ -10,7 +11,7 @@ const MAX_KEPT_ATTRIBUTES = 9;
  * Copies a message to the dead-letter queue with its body, its attributes and the reason, so it
  * can be inspected and redriven. The caller deletes the original only after this resolved.
  */
-export async function sendToDeadLetterQueue(sqs: SQSClient, deadLetterQueueUrl: string, message: Message, reason: string): Promise<void> {
+export async function sendToDeadLetterQueue(sqs: SQSClient, deadLetterQueueUrl: string, message: Message, reason: string, timeoutMs: number): Promise<void> {
   const attributes: Record<string, MessageAttributeValue> = {};
   for (const [name, value] of Object.entries(message.MessageAttributes ?? {}).slice(0, MAX_KEPT_ATTRIBUTES)) {
     if (name === DEAD_LETTER_REASON_ATTRIBUTE || value.DataType === undefined) continue;
@@ -21,7 +22,6 @@ export async function sendToDeadLetterQueue(sqs: SQSClient, deadLetterQueueUrl: 
     };
   }
   attributes[DEAD_LETTER_REASON_ATTRIBUTE] = { DataType: 'String', StringValue: reason.slice(0, MAX_REASON_LENGTH) };
-  await sqs.send(
-    new SendMessageCommand({ QueueUrl: deadLetterQueueUrl, MessageBody: message.Body ?? '', MessageAttributes: attributes }),
-  );
+  const command = new SendMessageCommand({ QueueUrl: deadLetterQueueUrl, MessageBody: message.Body ?? '', MessageAttributes: attributes });
+  await bounded('SendMessage(DLQ)', timeoutMs, (abortSignal) => sqs.send(command, { abortSignal }));
 }

@@ -1,43 +1,71 @@
+/** What a claim found: the caller now owns the event, another consumer is on it, or it is done. */
+export type ClaimOutcome = 'claimed' | 'in-progress' | 'completed';
+
 /**
- * Remembers which event ids were handled, so an event SQS delivers twice (at-least-once) is
- * applied once. Implement it over Redis or DynamoDB to share the window across instances.
+ * Remembers which event ids are being handled and which were handled, so an event SQS delivers
+ * twice (at-least-once, or published twice) is applied once. The check and the claim are one
+ * atomic step: two consumers asking at once get 'claimed' once. A claim that is neither completed
+ * nor released expires after `inProgressTtlMs` (its consumer died), and the event may run again.
+ *
+ * The in-memory store protects one process; replicas share a {@link DynamoDbIdempotencyStore}.
  */
 export interface IdempotencyStore {
-  /** True when `id` was recorded as handled and its window has not passed. */
-  has(id: string): boolean | Promise<boolean>;
-  /** Records `id` as handled for `ttlMs`. */
-  add(id: string, ttlMs: number): void | Promise<void>;
+  /** Atomically claims `id` for `inProgressTtlMs` unless it is claimed or completed already. */
+  claim(id: string, inProgressTtlMs: number): ClaimOutcome | Promise<ClaimOutcome>;
+  /** The claimed event was handled: remember it as completed for `ttlMs`. */
+  complete(id: string, ttlMs: number): void | Promise<void>;
+  /** The handler failed: give the claim up so the retry can run. */
+  release(id: string): void | Promise<void>;
+  /** The handler is still running: keep the claim for another `inProgressTtlMs`. */
+  renew?(id: string, inProgressTtlMs: number): void | Promise<void>;
+}
+
+interface Entry {
+  status: 'in-progress' | 'completed';
+  expiresAt: number;
 }
 
 /** Per-process store; bounded, oldest entries go first. */
 export class InMemoryIdempotencyStore implements IdempotencyStore {
-  private readonly expiries = new Map<string, number>();
+  private readonly entries = new Map<string, Entry>();
 
   constructor(
     private readonly maxEntries = 100_000,
     private readonly now: () => number = Date.now,
   ) {}
 
-  has(id: string): boolean {
-    const expiry = this.expiries.get(id);
-    if (expiry === undefined) return false;
-    if (expiry > this.now()) return true;
-    this.expiries.delete(id);
-    return false;
+  claim(id: string, inProgressTtlMs: number): ClaimOutcome {
+    const entry = this.entries.get(id);
+    if (entry !== undefined && entry.expiresAt > this.now()) return entry.status;
+    this.set(id, { status: 'in-progress', expiresAt: this.now() + inProgressTtlMs });
+    return 'claimed';
   }
 
-  add(id: string, ttlMs: number): void {
-    this.expiries.delete(id);
-    this.expiries.set(id, this.now() + ttlMs);
-    // Map keeps insertion order, so the first key is the oldest record.
-    while (this.expiries.size > this.maxEntries) {
-      const oldest = this.expiries.keys().next();
-      if (oldest.done === true) break;
-      this.expiries.delete(oldest.value);
-    }
+  complete(id: string, ttlMs: number): void {
+    this.set(id, { status: 'completed', expiresAt: this.now() + ttlMs });
+  }
+
+  release(id: string): void {
+    if (this.entries.get(id)?.status === 'in-progress') this.entries.delete(id);
+  }
+
+  renew(id: string, inProgressTtlMs: number): void {
+    const entry = this.entries.get(id);
+    if (entry?.status === 'in-progress') entry.expiresAt = this.now() + inProgressTtlMs;
   }
 
   get size(): number {
-    return this.expiries.size;
+    return this.entries.size;
+  }
+
+  private set(id: string, entry: Entry): void {
+    this.entries.delete(id);
+    this.entries.set(id, entry);
+    // Map keeps insertion order, so the first key is the oldest record.
+    while (this.entries.size > this.maxEntries) {
+      const oldest = this.entries.keys().next();
+      if (oldest.done === true) break;
+      this.entries.delete(oldest.value);
+    }
   }
 }

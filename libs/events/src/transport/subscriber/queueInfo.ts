@@ -1,5 +1,6 @@
 import { GetQueueAttributesCommand, GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { TransportConfigError } from '../errors';
+import { bounded } from '../bounded';
+import { BrokerUnavailableError, TransportConfigError } from '../errors';
 import { backoffDelayMs, delay, isRetryableError } from '../retry';
 
 export interface QueueInfo {
@@ -9,16 +10,27 @@ export interface QueueInfo {
   deadLetterQueueUrl: string;
 }
 
+/** The shortest visibility timeout a heartbeat can keep alive (three beats per timeout). */
+export const MIN_VISIBILITY_TIMEOUT_SECONDS = 2;
+
 /**
  * Reads what the subscriber needs to know about its queue. A queue without a dead-letter queue is
- * refused: a message that can never be handled would otherwise be retried forever.
+ * refused (a message that can never be handled would be retried for ever), and so is one whose
+ * visibility timeout is too short for a heartbeat to keep a slow handler's message hidden. A
+ * broker that does not answer within `deadlineMs` (each call bounded by `requestTimeoutMs`) gives
+ * a {@link BrokerUnavailableError} naming the queue.
  */
-export async function describeQueue(sqs: SQSClient, queueUrl: string, deadLetterQueueUrl?: string): Promise<QueueInfo> {
+export async function describeQueue(
+  sqs: SQSClient,
+  queueUrl: string,
+  options: { deadLetterQueueUrl?: string | undefined; requestTimeoutMs: number; deadlineMs: number },
+): Promise<QueueInfo> {
+  const deadline = Date.now() + options.deadlineMs;
+  const call = <T>(operation: string, send: () => Promise<T>): Promise<T> => withRetries(queueUrl, operation, send, deadline);
   let attributes: Record<string, string>;
   try {
-    const output = await withRetries(() =>
-      sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn', 'VisibilityTimeout', 'RedrivePolicy'] })),
-    );
+    const command = new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn', 'VisibilityTimeout', 'RedrivePolicy'] });
+    const output = await call('GetQueueAttributes', () => bounded('GetQueueAttributes', options.requestTimeoutMs, (abortSignal) => sqs.send(command, { abortSignal })));
     attributes = output.Attributes ?? {};
   } catch (error) {
     const name = error instanceof Error ? error.name : '';
@@ -31,13 +43,15 @@ export async function describeQueue(sqs: SQSClient, queueUrl: string, deadLetter
   if (!redrive) {
     throw new TransportConfigError('INVALID_OPTIONS', `Queue ${queueUrl} has no RedrivePolicy: give it a dead-letter queue (the topology apply does)`);
   }
-  const dlqUrl = deadLetterQueueUrl ?? (await queueUrlFromArn(sqs, redrive.deadLetterTargetArn));
-  return {
-    queueArn: attributes['QueueArn'] ?? '',
-    visibilityTimeoutSeconds: Number(attributes['VisibilityTimeout'] ?? '30'),
-    maxReceiveCount: redrive.maxReceiveCount,
-    deadLetterQueueUrl: dlqUrl,
-  };
+  const visibilityTimeoutSeconds = Number(attributes['VisibilityTimeout'] ?? '30');
+  if (!(visibilityTimeoutSeconds >= MIN_VISIBILITY_TIMEOUT_SECONDS)) {
+    throw new TransportConfigError(
+      'INVALID_OPTIONS',
+      `Queue ${queueUrl} has VisibilityTimeout ${visibilityTimeoutSeconds} s; it must be at least ${MIN_VISIBILITY_TIMEOUT_SECONDS} s so a heartbeat can keep a message hidden while it is handled`,
+    );
+  }
+  const dlqUrl = options.deadLetterQueueUrl ?? (await queueUrlFromArn(sqs, redrive.deadLetterTargetArn, (op, send) => call(op, send), options.requestTimeoutMs));
+  return { queueArn: attributes['QueueArn'] ?? '', visibilityTimeoutSeconds, maxReceiveCount: redrive.maxReceiveCount, deadLetterQueueUrl: dlqUrl };
 }
 
 function parseRedrivePolicy(text: string | undefined): { deadLetterTargetArn: string; maxReceiveCount: number } | undefined {
@@ -47,22 +61,33 @@ function parseRedrivePolicy(text: string | undefined): { deadLetterTargetArn: st
   return { deadLetterTargetArn: policy.deadLetterTargetArn, maxReceiveCount: Number(policy.maxReceiveCount) };
 }
 
-async function queueUrlFromArn(sqs: SQSClient, arn: string): Promise<string> {
+async function queueUrlFromArn(
+  sqs: SQSClient,
+  arn: string,
+  call: <T>(operation: string, send: () => Promise<T>) => Promise<T>,
+  requestTimeoutMs: number,
+): Promise<string> {
   const [, , , , account, name] = arn.split(':');
   if (name === undefined || account === undefined) throw new TransportConfigError('INVALID_OPTIONS', `Not a queue ARN: ${arn}`);
-  const output = await withRetries(() => sqs.send(new GetQueueUrlCommand({ QueueName: name, QueueOwnerAWSAccountId: account })));
+  const command = new GetQueueUrlCommand({ QueueName: name, QueueOwnerAWSAccountId: account });
+  const output = await call('GetQueueUrl', () => bounded('GetQueueUrl', requestTimeoutMs, (abortSignal) => sqs.send(command, { abortSignal })));
   if (output.QueueUrl === undefined) throw new TransportConfigError('QUEUE_NOT_FOUND', `Dead-letter queue ${arn} not found`);
   return output.QueueUrl;
 }
 
-/** A service starting while the broker hiccups should not die of it: retry what is worth retrying. */
-async function withRetries<T>(call: () => Promise<T>, attempts = 6): Promise<T> {
+/** A service starting while the broker hiccups should not die of it, nor wait past its deadline. */
+async function withRetries<T>(queueUrl: string, operation: string, call: () => Promise<T>, deadline: number): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await call();
     } catch (error) {
-      if (attempt >= attempts || !isRetryableError(error)) throw error;
-      await delay(backoffDelayMs(attempt, 100, 2_000));
+      if (!isRetryableError(error)) throw error;
+      const wait = backoffDelayMs(attempt, 100, 2_000);
+      if (Date.now() + wait >= deadline) {
+        const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        throw new BrokerUnavailableError('BROKER_UNAVAILABLE', `Queue ${queueUrl}: ${operation} did not succeed before the start deadline (${attempt} attempts; last: ${detail})`, { cause: error });
+      }
+      await delay(wait);
     }
   }
 }

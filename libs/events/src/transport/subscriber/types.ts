@@ -54,6 +54,13 @@ export interface SubscriberOptions<C extends Catalog> {
   pollers?: number;
   /** How long a handled message waits for others to share a DeleteMessageBatch; it is handled (and counted) already, only its delete waits. @defaultValue 200 */
   deleteBatchWindowMs?: number;
+  /**
+   * Longest wait for the broker's answer to one call (a long poll gets `waitTimeSeconds` more). A
+   * broker that accepts connections and never answers costs this much, never a hang. @defaultValue 5_000
+   */
+  requestTimeoutMs?: number;
+  /** How long `start()` keeps trying to read its queue before it fails with `BrokerUnavailableError`. @defaultValue 20_000 */
+  startTimeoutMs?: number;
 }
 
 /** Why a message went to the dead-letter queue. */
@@ -65,7 +72,15 @@ export interface SubscriberEvents {
   handled: [{ envelope: EventEnvelope; durationMs: number; latencyMs: number }];
   failed: [{ envelope: EventEnvelope; error: unknown; receiveCount: number; durationMs: number }];
   retried: [{ envelope: EventEnvelope; receiveCount: number; delaySeconds: number }];
-  'dead-lettered': [{ messageId: string; code: DeadLetterCode; reason: string; eventId?: string; type?: string }];
+  /**
+   * Parked in the DLQ with its reason (`via: 'copy'`), or, when the DLQ refused the copy for good,
+   * sent there by the queue's RedrivePolicy without the reason attribute (`via: 'redrive'`).
+   */
+  'dead-lettered': [{ messageId: string; code: DeadLetterCode; reason: string; via: 'copy' | 'redrive'; eventId?: string; type?: string }];
+  /** Another message carrying the same event is being handled (here or by a replica): this copy comes back later. */
+  deferred: [{ messageId: string; eventId: string; delaySeconds: number }];
+  /** Received after stop() began, or unfinished at its deadline: made visible again at once. */
+  released: [{ messageIds: string[] }];
   duplicate: [{ envelope: EventEnvelope }];
   'transport-error': [{ operation: string; error: unknown }];
 }
