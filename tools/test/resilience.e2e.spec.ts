@@ -11,8 +11,9 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 describe('the stack under crashes, shutdowns and hostile input', () => {
   let stack: Stack;
   let publisher: Publisher<typeof gameEvents>;
-  /** Ledger from sample-consumer's own logs, across its restarts: event id → times handled. */
+  /** Ledgers from sample-consumer's own logs, across its restarts, per queue: event id → times handled. */
   const handled = new Map<string, number>();
+  const handledSevere = new Map<string, number>();
   beforeAll(async () => {
     stack = await launchStack({
       root,
@@ -23,7 +24,8 @@ describe('the stack under crashes, shutdowns and hostile input', () => {
       onLine: (service, line) => {
         if (service !== 'sample-consumer' || !line.includes('"event handled"')) return;
         const record = JSON.parse(line) as { eventId: string; queue: string };
-        if (record.queue === 'main') handled.set(record.eventId, (handled.get(record.eventId) ?? 0) + 1);
+        const ledger = record.queue === 'main' ? handled : handledSevere;
+        ledger.set(record.eventId, (ledger.get(record.eventId) ?? 0) + 1);
       },
     });
     const sns = new SNSClient({ endpoint: stack.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } });
@@ -31,12 +33,13 @@ describe('the stack under crashes, shutdowns and hostile input', () => {
   }, 60_000);
   afterAll(() => stack?.stop());
 
-  const publishMany = (count: number) =>
+  /** Every other event is severe (intensity ≥ 0.8), so both of sample-consumer's queues get work. */
+  const publishMany = (count: number, severeToo = false) =>
     Promise.all(
       Array.from({ length: count }, (_, i) =>
         publisher.publish('weather.changed', {
           previous: { condition: 'rain', intensity: 0.5, temperatureCelsius: 10 },
-          current: { condition: 'cloudy', intensity: (i % 70) / 100, temperatureCelsius: 9 },
+          current: { condition: 'cloudy', intensity: severeToo && i % 2 === 0 ? 0.8 + (i % 20) / 100 : (i % 70) / 100, temperatureCelsius: 9 },
           cause: 'simulation',
         }),
       ),
@@ -59,22 +62,29 @@ describe('the stack under crashes, shutdowns and hostile input', () => {
     expect(ids.filter((id) => !handled.has(id))).toEqual([]);
   });
 
-  it('SIGTERM under load: sample-consumer drains, exits 0 well within 30 s, and nothing is lost', { timeout: 90_000 }, async () => {
+  it('SIGTERM with both queues busy and two live pages open: exit 0 well within 30 s, nothing lost', { timeout: 90_000 }, async () => {
     const consumer = stack.services['sample-consumer'];
     const before = handled.size;
-    const publishing = publishMany(400);
-    await waitFor(() => handled.size > before || undefined);
+    // Two open live pages: their streams must be closed by the shutdown, not hold it.
+    const pages = await Promise.all([0, 1].map(() => openStream(`${consumer.url}/live/stream`)));
+    const publishing = publishMany(600, true);
+    await waitFor(() => (handled.size > before && handledSevere.size > 0) || undefined);
     const started = Date.now();
     consumer.process.kill('SIGTERM');
     const code = await consumer.exited;
     const tookMs = Date.now() - started;
     expect(code).toBe(0);
     expect(tookMs).toBeLessThan(30_000);
+    expect(await Promise.all(pages.map((page) => page.ended))).toEqual([true, true]);
     const ids = await publishing;
+    const severeIds = ids.filter((_, i) => i % 2 === 0);
     await stack.restart('sample-consumer');
-    await waitFor(() => ids.every((id) => handled.has(id)) || undefined, { timeoutMs: 30_000, message: 'every event handled after the restart' });
-    const twice = ids.filter((id) => (handled.get(id) ?? 0) > 1);
-    console.log(`SIGTERM: exit 0 after ${tookMs} ms; ${ids.length} handled, ${twice.length} twice`);
+    await waitFor(() => (ids.every((id) => handled.has(id)) && severeIds.every((id) => handledSevere.has(id))) || undefined, {
+      timeoutMs: 45_000,
+      message: 'every event handled on both queues after the restart',
+    });
+    const twice = [...ids.filter((id) => (handled.get(id) ?? 0) > 1), ...severeIds.filter((id) => (handledSevere.get(id) ?? 0) > 1)];
+    console.log(`SIGTERM: exit ${code} after ${tookMs} ms with 2 live pages open; ${ids.length} handled on main, ${severeIds.length} on severe, ${twice.length} twice`);
     // A drained shutdown deletes what it handled: nothing comes back to be handled again.
     expect(twice).toEqual([]);
   });
@@ -107,3 +117,20 @@ describe('the stack under crashes, shutdowns and hostile input', () => {
     console.log(`fuzz: ${[...statuses].map(([s, n]) => `${s}×${n}`).join(' ')}`);
   });
 });
+
+/** Opens a server-sent event stream and reads it until the server ends it; `ended` says it did (within 30 s). */
+async function openStream(url: string): Promise<{ ended: Promise<boolean> }> {
+  const response = await fetch(url);
+  if (response.status !== 200 || !response.body) throw new Error(`${url} answered ${response.status}`);
+  const reader = response.body.getReader();
+  const ended = (async () => {
+    const deadline = Date.now() + 30_000;
+    try {
+      while (Date.now() < deadline) if ((await reader.read()).done) return true;
+    } catch {
+      return true; // the connection was closed under it
+    }
+    return false;
+  })();
+  return { ended };
+}

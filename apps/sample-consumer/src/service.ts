@@ -14,7 +14,7 @@ export const sampleConsumer: ServiceDefinition<SampleConsumerConfig, GameEvents>
   name: SERVICE_NAME,
   envSchema: sampleConsumerEnv,
   requiredWithBroker: REQUIRED_WITH_BROKER,
-  build({ config, logger, clients }) {
+  build({ config, logger, clients, streams }) {
     const projection = new WorldProjection();
     const common = { catalog: gameEvents, logger, shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS };
     const subscribers: Record<string, { subscriber: Subscriber<GameEvents>; queueUrl: string; deadLetterQueueUrl?: string | undefined }> = {};
@@ -37,6 +37,7 @@ export const sampleConsumer: ServiceDefinition<SampleConsumerConfig, GameEvents>
       routes: consumerRoutes(projection, {
         queues: async () => (sqs ? queueDepths(sqs, watched) : {}),
         statsIntervalMs: config.LIVE_STATS_INTERVAL_MS,
+        streams,
       }),
     };
   },

@@ -6,15 +6,32 @@ export interface AwsSettings {
   AWS_ENDPOINT_URL?: string | undefined;
 }
 
+export interface AwsClientLimits {
+  /**
+   * Longest wait for one HTTP answer. The SDK sets none by default and only logs unless told to
+   * throw, so a broker that accepts connections and never answers would hang every call. Above
+   * the 20 s long poll. @defaultValue 30_000
+   */
+  requestTimeoutMs?: number;
+  /** Longest wait for a TCP connection. @defaultValue 3_000 */
+  connectionTimeoutMs?: number;
+}
+
+/** The client settings every SNS/SQS client of the project is built with: region, endpoint, bounded requests. */
+export function awsClientConfig(settings: AwsSettings, limits: AwsClientLimits = {}) {
+  const endpoint = settings.AWS_ENDPOINT_URL;
+  return {
+    region: settings.AWS_REGION,
+    requestHandler: { requestTimeout: limits.requestTimeoutMs ?? 30_000, connectionTimeout: limits.connectionTimeoutMs ?? 3_000, throwOnRequestTimeout: true },
+    ...(endpoint === undefined ? {} : { endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+  };
+}
+
 /**
  * One SNS and one SQS client per process, built in `main.ts` and passed down. With an endpoint
  * (fauxqs, LocalStack) any credentials do; on AWS the default chain (the ECS task role) applies.
  */
-export function createAwsClients(settings: AwsSettings): { sns: SNSClient; sqs: SQSClient } {
-  const endpoint = settings.AWS_ENDPOINT_URL;
-  const common = {
-    region: settings.AWS_REGION,
-    ...(endpoint === undefined ? {} : { endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
-  };
-  return { sns: new SNSClient(common), sqs: new SQSClient(common) };
+export function createAwsClients(settings: AwsSettings, limits: AwsClientLimits = {}): { sns: SNSClient; sqs: SQSClient } {
+  const config = awsClientConfig(settings, limits);
+  return { sns: new SNSClient(config), sqs: new SQSClient(config) };
 }

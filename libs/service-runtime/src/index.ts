@@ -1,5 +1,5 @@
-export { createAwsClients } from './awsClients';
-export type { AwsSettings } from './awsClients';
+export { awsClientConfig, createAwsClients } from './awsClients';
+export type { AwsClientLimits, AwsSettings } from './awsClients';
 export { baseEnvSchema, ConfigError, loadConfig, queueUrlSchema, topicArnSchema } from './config';
 export { logPublisher, logSubscriber } from './eventLogging';
 export { brokerReadiness, createServiceApp, parseBody } from './http';
@@ -14,3 +14,4 @@ export type { QueueDepth } from './queueStats';
 export { startService } from './startService';
 export type { ServiceDefinition, StartedService } from './startService';
 export { serviceContractProblems } from './contractCheck';
+export { EventStreams } from './EventStreams';

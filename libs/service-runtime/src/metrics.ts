@@ -8,7 +8,14 @@ export class EventMetrics {
   readonly publishFailed = new Counter({ name: 'events_publish_failures_total', help: 'Events the publisher gave up on.', labelNames: ['type'], registers: [this.registry] });
   readonly consumed = new Counter({ name: 'events_consumed_total', help: 'Events handled successfully.', labelNames: ['type', 'queue'], registers: [this.registry] });
   readonly failed = new Counter({ name: 'events_failed_total', help: 'Handler failures (each one is retried or dead-lettered).', labelNames: ['type', 'queue'], registers: [this.registry] });
-  readonly deadLettered = new Counter({ name: 'events_dead_lettered_total', help: 'Messages moved to the DLQ, by reason.', labelNames: ['type', 'queue', 'code'], registers: [this.registry] });
+  readonly deadLettered = new Counter({
+    name: 'events_dead_lettered_total',
+    help: 'Messages moved to the DLQ, by reason; via="redrive" when the DLQ refused the copy and RedrivePolicy took it there.',
+    labelNames: ['type', 'queue', 'code', 'via'],
+    registers: [this.registry],
+  });
+  readonly deferred = new Counter({ name: 'events_deferred_total', help: 'Copies of an event put back while another copy was being handled.', labelNames: ['queue'], registers: [this.registry] });
+  readonly released = new Counter({ name: 'events_released_total', help: 'Messages given back to the queue at shutdown or after a late receive.', labelNames: ['queue'], registers: [this.registry] });
   readonly duplicates = new Counter({ name: 'events_duplicates_total', help: 'Redeliveries suppressed by event id.', labelNames: ['type', 'queue'], registers: [this.registry] });
   readonly handlerDuration = new Histogram({
     name: 'event_handler_duration_seconds',
@@ -62,7 +69,9 @@ export class EventMetrics {
       this.failed.inc({ type: envelope.type, queue });
       this.handlerDuration.observe({ type: envelope.type, queue }, durationMs / 1000);
     });
-    subscriber.on('dead-lettered', ({ type, code }) => this.deadLettered.inc({ type: type ?? 'unknown', queue, code }));
+    subscriber.on('dead-lettered', ({ type, code, via }) => this.deadLettered.inc({ type: type ?? 'unknown', queue, code, via }));
+    subscriber.on('deferred', () => this.deferred.inc({ queue }));
+    subscriber.on('released', ({ messageIds }) => this.released.inc({ queue }, messageIds.length));
     subscriber.on('duplicate', ({ envelope }) => this.duplicates.inc({ type: envelope.type, queue }));
   }
 }

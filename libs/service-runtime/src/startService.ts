@@ -5,6 +5,7 @@ import type { Catalog, Publisher, Subscriber } from '@game-mesh/events';
 import type { Express } from 'express';
 import type { z } from 'zod';
 import { createAwsClients } from './awsClients';
+import { EventStreams } from './EventStreams';
 import { ConfigError, loadConfig, type baseEnvSchema } from './config';
 import { logPublisher, logSubscriber } from './eventLogging';
 import { brokerReadiness, createServiceApp, type ReadinessCheck } from './http';
@@ -20,6 +21,8 @@ export interface ServiceContext<Config extends BaseConfig> {
   logger: ServiceLogger;
   /** Absent in log-only mode: there is no broker to talk to. */
   clients: { sns: SNSClient; sqs: SQSClient } | undefined;
+  /** Open server-sent event streams: capped, and closed first on shutdown. */
+  streams: EventStreams;
 }
 
 /** What an app builds from its context; `startService` does the wiring common to every app. */
@@ -73,7 +76,8 @@ export async function startService<Config extends BaseConfig, C extends Catalog>
   const logger = createLogger(definition.name, config.LOG_LEVEL);
   const clients = config.EVENTS_MODE === 'sns' ? createAwsClients(config) : undefined;
   if (!clients) logger.warn({ eventsMode: 'log-only' }, 'EVENTS_MODE=log-only: not connected to any broker; events are logged, not sent or received');
-  const parts = definition.build({ config, logger, clients });
+  const streams = new EventStreams();
+  const parts = definition.build({ config, logger, clients, streams });
   const subscribers = Object.entries(parts.subscribers ?? {});
   const watched = Object.fromEntries(subscribers.flatMap(([name, s]) => [[name, s.queueUrl], ...(s.deadLetterQueueUrl ? [[`${name}-dlq`, s.deadLetterQueueUrl]] : [])]));
   const metrics = new EventMetrics(definition.name, clients && subscribers.length > 0 ? () => queueDepths(clients.sqs, watched) : undefined);
@@ -101,8 +105,15 @@ export async function startService<Config extends BaseConfig, C extends Catalog>
   const server = await listen(app, config.PORT);
   const port = (server.address() as { port: number }).port;
   const steps: ShutdownStep[] = [
-    { name: 'app', run: async () => parts.stop?.() },
-    ...subscribers.map(([name, { subscriber }]) => ({ name: `subscriber:${name}`, run: () => subscriber.stop() })),
+    {
+      name: 'app',
+      run: async () => {
+        streams.closeAll();
+        parts.stop?.();
+      },
+    },
+    // Every queue stops polling at once and all drain together, within one deadline.
+    { name: 'subscribers', run: () => stopAll(subscribers.map(([name, { subscriber }]) => [name, () => subscriber.stop()])) },
     ...(parts.publisher ? [{ name: 'publisher', run: () => parts.publisher?.close() ?? Promise.resolve() }] : []),
   ];
   const shutdown = handleShutdown({ logger, server, steps, timeoutMs: config.SHUTDOWN_TIMEOUT_MS + 4_000, exit });
@@ -110,3 +121,9 @@ export async function startService<Config extends BaseConfig, C extends Catalog>
   return { server, port, logger, shutdown };
 }
 
+
+async function stopAll(stops: readonly (readonly [string, () => Promise<void>])[]): Promise<void> {
+  const results = await Promise.allSettled(stops.map(([, stop]) => stop()));
+  const failed = results.flatMap((result, i) => (result.status === 'rejected' ? [`${stops[i]?.[0]}: ${String(result.reason)}`] : []));
+  if (failed.length > 0) throw new Error(`subscribers failed to stop: ${failed.join('; ')}`);
+}

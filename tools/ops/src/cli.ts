@@ -16,12 +16,13 @@ const program = new Command('events')
   .addOption(new Option('--prefix <name>', 'environment prefix of every topic and queue').env('EVENTS_PREFIX').default('local'))
   .addOption(new Option('--endpoint <url>', 'SNS/SQS endpoint (fauxqs, LocalStack); omit for AWS').env('AWS_ENDPOINT_URL'))
   .addOption(new Option('--region <region>', 'AWS region').env('AWS_REGION').default('us-east-1'))
+  .addOption(new Option('--timeout <ms>', 'longest wait for one answer from SNS/SQS').argParser((v) => positiveInt(v, '--timeout')).default(10_000))
   .showHelpAfterError()
   .exitOverride();
 
 const context = (): OpsContext => {
-  const { prefix, endpoint, region } = program.opts<{ prefix: string; endpoint?: string; region: string }>();
-  return createContext({ prefix, endpoint, region }, { out: (line) => console.log(line), err: (line) => console.error(line) });
+  const { prefix, endpoint, region, timeout } = program.opts<{ prefix: string; endpoint?: string; region: string; timeout: number }>();
+  return createContext({ prefix, endpoint, region, timeoutMs: timeout }, { out: (line) => console.log(line), err: (line) => console.error(line) });
 };
 
 program

@@ -1,6 +1,7 @@
-import { SNSClient } from '@aws-sdk/client-sns';
-import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import { GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { gameTopology, listTopicArns, resolveTopology, type ResolvedTopology } from '@game-mesh/events';
+import { createAwsClients } from '@game-mesh/service-runtime';
 
 /** What every command needs: clients for one endpoint, the resolved topology, and where to write. */
 export interface OpsContext {
@@ -11,9 +12,13 @@ export interface OpsContext {
   err: (line: string) => void;
 }
 
-export function createContext(options: { prefix: string; endpoint?: string | undefined; region: string }, io: Pick<OpsContext, 'out' | 'err'>): OpsContext {
-  const config = { region: options.region, ...(options.endpoint ? { endpoint: options.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}) };
-  return { sns: new SNSClient(config), sqs: new SQSClient(config), topology: resolveTopology(gameTopology, { prefix: options.prefix }), ...io };
+/** Every command's broker calls are bounded: an endpoint that never answers fails the command after `timeoutMs` per attempt. */
+export function createContext(
+  options: { prefix: string; endpoint?: string | undefined; region: string; timeoutMs?: number },
+  io: Pick<OpsContext, 'out' | 'err'>,
+): OpsContext {
+  const clients = createAwsClients({ AWS_REGION: options.region, AWS_ENDPOINT_URL: options.endpoint || undefined }, { requestTimeoutMs: options.timeoutMs ?? 10_000 });
+  return { ...clients, topology: resolveTopology(gameTopology, { prefix: options.prefix }), ...io };
 }
 
 /** Topic ARNs by topic name, from ListTopics (never creates anything). */

@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { GetQueueAttributesCommand, ListQueuesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { ListSubscriptionsByTopicCommand, SetSubscriptionAttributesCommand } from '@aws-sdk/client-sns';
 import { gameEvents, Publisher } from '@game-mesh/events';
-import { startGameMesh, waitFor, type GameMesh } from '@game-mesh/events/testing';
+import { startFaultProxy, startGameMesh, waitFor, type GameMesh } from '@game-mesh/events/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createContext, type OpsContext } from '../src/context';
 import { doctor } from '../src/doctor';
@@ -160,8 +160,9 @@ describe('the events CLI against fauxqs', () => {
 });
 
 describe('the events command line', () => {
-  const events = (...args: string[]) =>
-    run('node_modules/.bin/tsx', ['--tsconfig', 'tools/tsconfig.json', 'tools/ops/src/cli.ts', ...args], { cwd: root, env: { ...process.env, AWS_ENDPOINT_URL: 'http://127.0.0.1:9' } }).then(
+  const events = (...args: string[]) => eventsAt('http://127.0.0.1:9', ...args);
+  const eventsAt = (endpoint: string, ...args: string[]) =>
+    run('node_modules/.bin/tsx', ['--tsconfig', 'tools/tsconfig.json', 'tools/ops/src/cli.ts', ...args], { cwd: root, env: { ...process.env, AWS_ENDPOINT_URL: endpoint } }).then(
       ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
       (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
     );
@@ -176,6 +177,24 @@ describe('the events command line', () => {
     expect(await events('peek')).toMatchObject({ code: 2, stderr: expect.stringContaining("missing required argument 'queue'") });
     expect(await events('peek', 'x', '--max', '0')).toMatchObject({ code: 2, stderr: expect.stringContaining('--max must be a whole number ≥ 1.') });
     expect(await events('launch')).toMatchObject({ code: 2, stderr: expect.stringContaining("unknown command 'launch'") });
+  });
+
+  it('fails within its bound, naming the timeout, when the broker accepts connections and never answers', async () => {
+    const broker = await startFaultProxy('http://127.0.0.1:9', { hang: true });
+    try {
+      const started = Date.now();
+      const results = await Promise.all([
+        eventsAt(broker.endpoint, '--timeout', '500', 'doctor', '--no-services'),
+        eventsAt(broker.endpoint, '--timeout', '500', 'peek', 'sample-consumer'),
+        eventsAt(broker.endpoint, '--timeout', '500', 'publish', 'weather.changed', JSON.stringify(storm)),
+      ]);
+      for (const result of results) expect(result).toMatchObject({ code: 1, stderr: expect.stringMatching(/TimeoutError|timed out|no answer/i) });
+      expect(broker.hanging()).toBe(0); // every request was given up by the client
+      // The SDK's three attempts of 0.5 s each, plus tsx's start-up: nowhere near a hang.
+      expect(Date.now() - started).toBeLessThan(30_000);
+    } finally {
+      await broker.stop();
+    }
   });
 
   it('refuses an invalid payload with exit 1 before touching the network', async () => {
