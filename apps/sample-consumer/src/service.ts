@@ -14,9 +14,9 @@ export const sampleConsumer: ServiceDefinition<SampleConsumerConfig, GameEvents>
   name: SERVICE_NAME,
   envSchema: sampleConsumerEnv,
   requiredWithBroker: REQUIRED_WITH_BROKER,
-  build({ config, logger, clients, streams }) {
+  build({ config, logger, clients, streams, idempotencyStore }) {
     const projection = new WorldProjection();
-    const common = { catalog: gameEvents, logger, shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS };
+    const common = { catalog: gameEvents, logger, shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS, ...(idempotencyStore ? { idempotencyStore } : {}) };
     const subscribers: Record<string, { subscriber: Subscriber<GameEvents>; queueUrl: string; deadLetterQueueUrl?: string | undefined }> = {};
     const watched: Record<string, string> = {};
     if (clients && config.EVENTS_QUEUE_URL && config.EVENTS_QUEUE_URL_SEVERE) {

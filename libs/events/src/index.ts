@@ -35,6 +35,8 @@ export { Subscriber, RECEIVE_ATTRIBUTES } from './transport/subscriber/Subscribe
 export { DEAD_LETTER_REASON_ATTRIBUTE } from './transport/subscriber/deadLetter';
 export { InMemoryIdempotencyStore } from './transport/subscriber/idempotency';
 export type { ClaimOutcome, IdempotencyStore } from './transport/subscriber/idempotency';
+export { DYNAMODB_IDEMPOTENCY_ACTIONS, DynamoDbIdempotencyStore } from './transport/subscriber/DynamoDbIdempotencyStore';
+export type { DynamoDbIdempotencyStoreOptions } from './transport/subscriber/DynamoDbIdempotencyStore';
 export { MIN_VISIBILITY_TIMEOUT_SECONDS } from './transport/subscriber/queueInfo';
 export type { DeadLetterCode, EventHandler, HandlerContext, SubscriberEvents, SubscriberOptions } from './transport/subscriber/types';
 

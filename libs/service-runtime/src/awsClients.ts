@@ -1,9 +1,11 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 
 export interface AwsSettings {
   AWS_REGION: string;
   AWS_ENDPOINT_URL?: string | undefined;
+  AWS_ENDPOINT_URL_DYNAMODB?: string | undefined;
 }
 
 export interface AwsClientLimits {
@@ -34,4 +36,9 @@ export function awsClientConfig(settings: AwsSettings, limits: AwsClientLimits =
 export function createAwsClients(settings: AwsSettings, limits: AwsClientLimits = {}): { sns: SNSClient; sqs: SQSClient } {
   const config = awsClientConfig(settings, limits);
   return { sns: new SNSClient(config), sqs: new SQSClient(config) };
+}
+
+/** The DynamoDB client of the shared idempotency store, with the same bounds; its own endpoint locally. */
+export function createDynamoDbClient(settings: AwsSettings, limits: AwsClientLimits = {}): DynamoDBClient {
+  return new DynamoDBClient(awsClientConfig({ AWS_REGION: settings.AWS_REGION, AWS_ENDPOINT_URL: settings.AWS_ENDPOINT_URL_DYNAMODB }, { requestTimeoutMs: 5_000, ...limits }));
 }

@@ -36,6 +36,9 @@ export function baseEnvSchema(defaultPort: number) {
     AWS_ENDPOINT_URL: z.url().optional().describe('SNS/SQS endpoint (fauxqs, LocalStack); unset on AWS.'),
     EVENTS_MODE: z.enum(['sns', 'log-only']).default('sns').describe('"log-only": publish nothing, consume nothing, log every event.'),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(120_000).default(25_000),
+    IDEMPOTENCY_TABLE: z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, 'must be a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)').optional()
+      .describe('DynamoDB table shared by replicas to apply each event once across them; unset: per-process memory.'),
+    AWS_ENDPOINT_URL_DYNAMODB: z.url().optional().describe('DynamoDB endpoint (dynalite, LocalStack); unset on AWS.'),
   });
 }
 

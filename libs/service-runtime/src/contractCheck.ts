@@ -18,7 +18,7 @@ export function serviceContractProblems<Config extends BaseConfig, C extends Cat
     (definition.requiredWithBroker ?? []).map((name) => [name, name.includes('ARN') ? 'arn:aws:sns:us-east-1:000000000000:contract-check' : 'http://127.0.0.1:9/000000000000/contract-check']),
   );
   const config = definition.envSchema.parse({ EVENTS_MODE: 'sns', AWS_ENDPOINT_URL: 'http://127.0.0.1:9', ...placeholders });
-  const parts = definition.build({ config, logger: createLogger(definition.name, 'silent'), clients: createAwsClients(config), streams: new EventStreams() });
+  const parts = definition.build({ config, logger: createLogger(definition.name, 'silent'), clients: createAwsClients(config), streams: new EventStreams(), idempotencyStore: undefined });
   const queues = resolveTopology(topology, { prefix: 'check' }).queues.filter((q) => q.service === definition.name);
   const problems: string[] = [];
   const subscribers = Object.entries(parts.subscribers ?? {});

@@ -1,10 +1,10 @@
 import type { Server } from 'node:http';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { Catalog, Publisher, Subscriber } from '@game-mesh/events';
+import { DynamoDbIdempotencyStore, type Catalog, type IdempotencyStore, type Publisher, type Subscriber } from '@game-mesh/events';
 import type { Express } from 'express';
 import type { z } from 'zod';
-import { createAwsClients } from './awsClients';
+import { createAwsClients, createDynamoDbClient } from './awsClients';
 import { EventStreams } from './EventStreams';
 import { ConfigError, loadConfig, type baseEnvSchema } from './config';
 import { logPublisher, logSubscriber } from './eventLogging';
@@ -23,6 +23,8 @@ export interface ServiceContext<Config extends BaseConfig> {
   clients: { sns: SNSClient; sqs: SQSClient } | undefined;
   /** Open server-sent event streams: capped, and closed first on shutdown. */
   streams: EventStreams;
+  /** The store replicas share when IDEMPOTENCY_TABLE is set; undefined: each subscriber remembers in memory. */
+  idempotencyStore: IdempotencyStore | undefined;
 }
 
 /** What an app builds from its context; `startService` does the wiring common to every app. */
@@ -77,7 +79,9 @@ export async function startService<Config extends BaseConfig, C extends Catalog>
   const clients = config.EVENTS_MODE === 'sns' ? createAwsClients(config) : undefined;
   if (!clients) logger.warn({ eventsMode: 'log-only' }, 'EVENTS_MODE=log-only: not connected to any broker; events are logged, not sent or received');
   const streams = new EventStreams();
-  const parts = definition.build({ config, logger, clients, streams });
+  const idempotencyStore = clients && config.IDEMPOTENCY_TABLE ? new DynamoDbIdempotencyStore({ dynamodb: createDynamoDbClient(config), tableName: config.IDEMPOTENCY_TABLE }) : undefined;
+  if (idempotencyStore) logger.info({ table: config.IDEMPOTENCY_TABLE }, 'idempotency store shared through DynamoDB');
+  const parts = definition.build({ config, logger, clients, streams, idempotencyStore });
   const subscribers = Object.entries(parts.subscribers ?? {});
   const watched = Object.fromEntries(subscribers.flatMap(([name, s]) => [[name, s.queueUrl], ...(s.deadLetterQueueUrl ? [[`${name}-dlq`, s.deadLetterQueueUrl]] : [])]));
   const metrics = new EventMetrics(definition.name, clients && subscribers.length > 0 ? () => queueDepths(clients.sqs, watched) : undefined);

@@ -1,12 +1,13 @@
-import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { CfnScalingPolicy, ScalableTarget, ServiceNamespace } from 'aws-cdk-lib/aws-applicationautoscaling';
+import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import type { IVpc } from 'aws-cdk-lib/aws-ec2';
 import { Repository } from 'aws-cdk-lib/aws-ecr';
 import { ContainerImage, FargateService, FargateTaskDefinition, LogDriver, type ICluster } from 'aws-cdk-lib/aws-ecs';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { queueEnvName, TOPIC_ARN_ENV, type ResolvedTopology } from '@game-mesh/events';
+import { DYNAMODB_IDEMPOTENCY_ACTIONS, queueEnvName, TOPIC_ARN_ENV, type ResolvedTopology } from '@game-mesh/events';
 import { messagingNames } from './names';
 
 export interface AppScaling {
@@ -33,9 +34,13 @@ export const CONSUMER_ACTIONS = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs
 /** On its own DLQs: park a message that can never be handled, with its reason; read the depth. */
 export const DEAD_LETTER_ACTIONS = ['sqs:SendMessage', 'sqs:GetQueueAttributes'];
 
+/** The shared idempotency store's item actions: exactly what `DynamoDbIdempotencyStore` calls. */
+export const IDEMPOTENCY_ACTIONS = [...DYNAMODB_IDEMPOTENCY_ACTIONS];
+
 /**
  * One app on Fargate: task definition with its environment, health check, stop timeout and log
- * group; a least-privilege task role; and, for a consumer that may scale, scaling on backlog per task.
+ * group; a least-privilege task role; and, for a consumer that may scale, scaling on backlog per task
+ * and the idempotency table its replicas share (an in-memory store protects one task only).
  */
 export class AppStack extends Stack {
   readonly service: FargateService;
@@ -57,6 +62,19 @@ export class AppStack extends Stack {
     }
 
     const environment: Record<string, string> = { PORT: String(props.port), EVENTS_MODE: 'sns', EVENTS_PREFIX: topology.prefix, LOG_LEVEL: 'info' };
+    if (props.scaling && ownQueues.length > 0) {
+      const table = new Table(this, 'Idempotency', {
+        tableName: `${topology.prefix}-${app}-idempotency`,
+        partitionKey: { name: 'id', type: AttributeType.STRING },
+        billingMode: BillingMode.PAY_PER_REQUEST,
+        timeToLiveAttribute: 'expiration',
+        encryption: TableEncryption.AWS_MANAGED,
+        // Only remembers recent event ids (hours): nothing to keep when the stack goes.
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
+      this.taskRole.addToPolicy(new PolicyStatement({ sid: 'SharedIdempotencyStore', actions: IDEMPOTENCY_ACTIONS, resources: [table.tableArn] }));
+      environment['IDEMPOTENCY_TABLE'] = table.tableName;
+    }
     for (const topic of ownTopics) environment[TOPIC_ARN_ENV] = messagingNames.topicArn(this, topic.name);
     for (const queue of ownQueues) {
       environment[queueEnvName('QUEUE', queue.key)] = messagingNames.queueUrl(queue.name);

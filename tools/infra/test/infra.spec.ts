@@ -2,7 +2,7 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { gameTopology, resolveTopology } from '@game-mesh/events';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CONSUMER_ACTIONS, DEAD_LETTER_ACTIONS } from '../src/AppStack';
+import { CONSUMER_ACTIONS, DEAD_LETTER_ACTIONS, IDEMPOTENCY_ACTIONS } from '../src/AppStack';
 import { APPS, addMeshStacks, stackName } from '../src/meshApp';
 import { ALARM_THRESHOLDS } from '../src/MessagingStack';
 
@@ -43,7 +43,11 @@ describe.each(Object.keys(APPS))('the %s stack', (app) => {
     const ownTopics = topology.topics.filter((t) => t.producer === app);
     const ownQueues = topology.queues.filter((q) => q.service === app);
     expect(statements.flatMap((s) => asList(s.Action)).sort()).toEqual(
-      [...(ownTopics.length > 0 ? ['sns:Publish'] : []), ...(ownQueues.length > 0 ? [...CONSUMER_ACTIONS, ...DEAD_LETTER_ACTIONS] : [])].sort(),
+      [
+        ...(ownTopics.length > 0 ? ['sns:Publish'] : []),
+        ...(ownQueues.length > 0 ? [...CONSUMER_ACTIONS, ...DEAD_LETTER_ACTIONS] : []),
+        ...(ownQueues.length > 0 && APPS[app]?.scaling ? IDEMPOTENCY_ACTIONS : []),
+      ].sort(),
     );
     for (const topic of topology.topics) expect(text.includes(`:${topic.name}"`)).toBe(topic.producer === app);
     for (const queue of topology.queues) expect(text.includes(`:${queue.name}"`)).toBe(queue.service === app);
@@ -79,6 +83,21 @@ describe('scaling', () => {
         CustomizedMetricSpecification: { Metrics: Match.arrayWith([Match.objectLike({ Expression: 'visible / IF(tasks > 0, tasks, 1)' })]) },
       }),
     });
+  });
+
+  it('gives the scaled consumer a shared idempotency table (on-demand, TTL on) and exactly the item actions its store calls', () => {
+    const template = appTemplate('sample-consumer');
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      TableName: `${prefix}-sample-consumer-idempotency`,
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true },
+    });
+    const statement = taskRoleStatements(template).find((s) => JSON.stringify(s).includes('dynamodb:'))!;
+    expect(asList(statement.Action).sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
+    expect(JSON.stringify(statement.Resource)).toContain('Idempotency');
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', { ContainerDefinitions: [Match.objectLike({ Environment: Match.arrayWith([Match.objectLike({ Name: 'IDEMPOTENCY_TABLE' })]) })] });
+    for (const app of ['time-manager', 'weather-manager']) appTemplate(app).resourceCountIs('AWS::DynamoDB::Table', 0);
   });
 
   it('keeps the clock and the weather simulation to exactly one task', () => {

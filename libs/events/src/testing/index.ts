@@ -8,3 +8,5 @@ export type { FaultPlan, FaultProxy } from './faultProxy';
 export { startGameMesh } from './gameMesh';
 export type { GameMesh } from './gameMesh';
 export { freeBasePort } from './ports';
+export { startTestDynamoDb } from './dynamoDb';
+export type { TestDynamoDb } from './dynamoDb';

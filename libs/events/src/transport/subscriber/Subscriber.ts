@@ -23,7 +23,7 @@ interface Registration {
   handler: (event: EventEnvelope, context: HandlerContext) => void | Promise<void>;
 }
 
-type Settings = Required<Omit<SubscriberOptions<Catalog>, 'deadLetterQueueUrl' | 'logger' | 'idempotencyStore' | 'catalog' | 'sqs' | 'queueUrl'>>;
+type Settings = Required<Omit<SubscriberOptions<Catalog>, 'deadLetterQueueUrl' | 'logger' | 'idempotencyStore' | 'idempotencyScope' | 'catalog' | 'sqs' | 'queueUrl'>>;
 
 /** The attributes the subscriber reads; AWS returns none unless they are asked for. */
 export const RECEIVE_ATTRIBUTES = {
@@ -41,6 +41,7 @@ export class Subscriber<C extends Catalog> extends EventEmitter<SubscriberEvents
   private readonly handlers = new Map<string, Registration>();
   private readonly logger: Logger;
   private readonly store: IdempotencyStore;
+  private readonly scope: string;
   private readonly settings: Settings;
   private readonly inFlight: InFlightMessages;
   private queueActions: QueueActions | undefined;
@@ -55,6 +56,7 @@ export class Subscriber<C extends Catalog> extends EventEmitter<SubscriberEvents
     super();
     this.logger = options.logger ?? silentLogger;
     this.store = options.idempotencyStore ?? new InMemoryIdempotencyStore();
+    this.scope = options.idempotencyScope ?? options.queueUrl.split('/').at(-1) ?? options.queueUrl;
     this.settings = {
       concurrency: options.concurrency ?? 10,
       waitTimeSeconds: options.waitTimeSeconds ?? 20,
@@ -240,7 +242,7 @@ export class Subscriber<C extends Catalog> extends EventEmitter<SubscriberEvents
     const { envelope } = decoded;
     if (!registration) return this.deadLetter(lease, 'NO_HANDLER', `No handler for ${envelope.type} on ${this.options.queueUrl}`, envelope.id, envelope.type);
     // The check and the claim are one step: locally (synchronous), then in the shared store.
-    const claim = this.inFlight.claimEvent(lease, envelope.id) ? await this.store.claim(envelope.id, this.inProgressTtlMs()) : 'in-progress';
+    const claim = this.inFlight.claimEvent(lease, envelope.id) ? await this.store.claim(this.key(envelope.id), this.inProgressTtlMs()) : 'in-progress';
     if (claim === 'completed') {
       this.emit('duplicate', { envelope });
       return this.actions().delete(lease);
@@ -257,14 +259,15 @@ export class Subscriber<C extends Catalog> extends EventEmitter<SubscriberEvents
 
   private async handle(lease: Lease, registration: Registration, envelope: EventEnvelope, traceparent: string | undefined): Promise<void> {
     const started = performance.now();
-    const stopHeartbeat = this.actions().keepAlive(lease, () => void this.renewClaim(envelope.id));
+    const key = this.key(envelope.id);
+    const stopHeartbeat = this.actions().keepAlive(lease, () => void this.renewClaim(key));
     const traceContext = contextFromTraceparent(traceparent);
     const context: HandlerContext = { messageId: lease.messageId, receiveCount: lease.receiveCount, traceContext, traceparent, signal: this.handlerAbort.signal };
     try {
       await otelContext.with(traceContext, () => registration.handler(envelope, context));
     } catch (error) {
       stopHeartbeat();
-      await this.store.release(envelope.id);
+      await this.store.release(key);
       // Counted against the newest receive: a redelivery while the handler ran raised it.
       const { receiveCount } = lease;
       this.emit('failed', { envelope, error, receiveCount, durationMs: performance.now() - started });
@@ -279,7 +282,7 @@ export class Subscriber<C extends Catalog> extends EventEmitter<SubscriberEvents
       return;
     }
     stopHeartbeat();
-    await this.store.complete(envelope.id, this.settings.idempotencyWindowMs);
+    await this.store.complete(key, this.settings.idempotencyWindowMs);
     this.emit('handled', { envelope, durationMs: performance.now() - started, latencyMs: Date.now() - Date.parse(envelope.time) });
     await this.actions().delete(lease);
   }
@@ -300,9 +303,13 @@ export class Subscriber<C extends Catalog> extends EventEmitter<SubscriberEvents
     if (outcome === 'parked') await this.actions().delete(lease);
   }
 
-  private async renewClaim(eventId: string): Promise<void> {
+  private key(eventId: string): string {
+    return `${this.scope}:${eventId}`;
+  }
+
+  private async renewClaim(key: string): Promise<void> {
     try {
-      await this.store.renew?.(eventId, this.inProgressTtlMs());
+      await this.store.renew?.(key, this.inProgressTtlMs());
     } catch (error) {
       this.emit('transport-error', { operation: 'idempotency renew', error });
     }

@@ -42,8 +42,14 @@ export interface SubscriberOptions<C extends Catalog> {
   retryMaxSeconds?: number;
   /** How long a handled event id is remembered to suppress duplicates. @defaultValue 3_600_000 (1 h) */
   idempotencyWindowMs?: number;
-  /** @defaultValue an {@link InMemoryIdempotencyStore} */
+  /** Shared by replicas (e.g. `DynamoDbIdempotencyStore`) to apply each event once across them. @defaultValue an {@link InMemoryIdempotencyStore} (this process only) */
   idempotencyStore?: IdempotencyStore;
+  /**
+   * Prefix of this subscriber's keys in the store, so two consumers sharing a table (or a service's
+   * two queues that both receive an event) keep apart. Replicas of one consumer must share it.
+   * @defaultValue the queue's name
+   */
+  idempotencyScope?: string;
   /** How long `stop()` lets in-flight handlers finish; fits ECS's 30 s stop timeout. @defaultValue 25_000 */
   shutdownTimeoutMs?: number;
   /**
