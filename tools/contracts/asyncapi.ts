@@ -37,7 +37,9 @@ export function asyncApiDocument<C extends Catalog>(topology: TopologyDeclaratio
           consumers: subscribers.map(({ queue, filterPolicy }) => ({
             protocol: 'sqs',
             endpoint: { name: name(queue.name) },
-            filterPolicy,
+            // The binding's schema admits only string values in filterPolicy; SNS's numeric
+            // conditions ({"numeric": [">=", 0.8]}) travel whole in the x-filterPolicy extension.
+            ...(stringOnly(filterPolicy) ? { filterPolicy } : { 'x-filterPolicy': filterPolicy }),
             filterPolicyScope: 'MessageAttributes',
             rawMessageDelivery: true,
           })),
@@ -57,17 +59,15 @@ export function asyncApiDocument<C extends Catalog>(topology: TopologyDeclaratio
       messages: Object.fromEntries(reads.map((c) => [messageId(c), ref(c)])),
       bindings: {
         sqs: {
-          queues: [
-            {
-              name: name(queue.name),
-              fifoQueue: false,
-              visibilityTimeout: queue.visibilityTimeoutSeconds,
-              receiveMessageWaitTime: 20,
-              redrivePolicy: { deadLetterQueue: { name: name(queue.deadLetterQueueName) }, maxReceiveCount: queue.maxReceiveCount },
-            },
-            { name: name(queue.deadLetterQueueName), fifoQueue: false, messageRetentionPeriod: 1_209_600 },
-          ],
-          bindingVersion: '0.3.0',
+          queue: {
+            name: name(queue.name),
+            fifoQueue: false,
+            visibilityTimeout: queue.visibilityTimeoutSeconds,
+            receiveMessageWaitTime: 20,
+            redrivePolicy: { deadLetterQueue: { name: name(queue.deadLetterQueueName) }, maxReceiveCount: queue.maxReceiveCount },
+          },
+          deadLetterQueue: { name: name(queue.deadLetterQueueName), fifoQueue: false, messageRetentionPeriod: 1_209_600 },
+          bindingVersion: '0.2.0',
         },
       },
     };
@@ -114,4 +114,9 @@ export function asyncApiDocument<C extends Catalog>(topology: TopologyDeclaratio
     operations,
     components: { messages },
   };
+}
+
+/** True when every condition of the policy is a plain string (what the SNS binding's schema admits). */
+function stringOnly(policy: object): boolean {
+  return Object.values(policy).every((conditions) => Array.isArray(conditions) && conditions.every((c) => typeof c === 'string'));
 }

@@ -19,7 +19,10 @@ export function catalogPage<C extends Catalog>(topology: TopologyDeclaration<C>,
       if (contract.filterAttributes.length > 0) {
         lines.push('', 'Filter attributes (SNS message attributes): ' + contract.filterAttributes.map((a) => `\`${a.name}\` (${a.dataType}): ${a.description}`).join('; '));
       }
-      lines.push('', 'Example:', '', '```json', JSON.stringify(contract.examples[0]?.['data' as keyof object], null, 2), '```', '');
+      contract.examples.forEach((example, index) => {
+        lines.push('', `Example ${index + 1} of ${contract.examples.length}:`, '', '```json', JSON.stringify((example as { data?: unknown }).data, null, 2), '```');
+      });
+      lines.push(`\nCompatibility: ${contract.compatibility}. Readers: ${readersOf(queues, type, contract.version)}`, '');
     }
   }
   lines.push('## Envelope', '', 'Every event: `specversion` ("1.0"), `id` (uuid), `type`, `version`, `source`, `time` (ISO 8601), `correlationId`, optional `causationId`, and `data` as above.', '');
@@ -42,8 +45,15 @@ function fields(schema: JsonSchema, path: string, required: boolean): FieldRow[]
 }
 
 function describeType(schema: JsonSchema): string {
+  // A nullable enum is anyOf [enum, null]: show every alternative.
+  if (Array.isArray(schema['anyOf'])) return (schema['anyOf'] as JsonSchema[]).map(describeType).join(' \\| ');
   if (Array.isArray(schema['enum'])) return (schema['enum'] as unknown[]).map((v) => `\`${String(v)}\``).join(' \\| ');
   const type = Array.isArray(schema['type']) ? (schema['type'] as string[]).join(' \\| ') : String(schema['type'] ?? 'any');
   const bounds = [schema['minimum'] !== undefined ? `≥ ${String(schema['minimum'])}` : '', schema['maximum'] !== undefined && schema['maximum'] !== Number.MAX_SAFE_INTEGER ? `≤ ${String(schema['maximum'])}` : ''].filter(Boolean);
   return bounds.length > 0 ? `${type} (${bounds.join(', ')})` : type;
+}
+
+function readersOf(queues: ReturnType<typeof resolveTopology>['queues'], type: string, version: number): string {
+  const readers = queues.flatMap((q) => q.reads.filter((r) => r.type === type && r.version === version).map((r) => `${q.service} (${q.key}: ${r.reader ? Object.keys((r.reader as unknown as { shape?: object }).shape ?? {}).join(', ') || 'its reader' : 'every field'})`));
+  return readers.length > 0 ? readers.join('; ') : 'none';
 }

@@ -6,13 +6,21 @@ export interface BreakingChange {
   problem: string;
 }
 
+export interface CompareOptions {
+  /**
+   * Also refuse a field that `changed` no longer lists. Off, only what JSON Schema validation
+   * sees counts: an open object accepts events with or without the field. @defaultValue true
+   */
+  refuseRemovedFields?: boolean;
+}
+
 /**
  * BACKWARD compatibility, the schema registries' default: every event valid under the shipped
  * schema must stay valid under the changed one, so consumers can upgrade and still read what was
  * published. On top of it, no field may disappear, since deployed consumers read it.
  * Handles the JSON Schema that `z.toJSONSchema` emits.
  */
-export function backwardBreaks(shipped: JsonSchema, changed: JsonSchema, path = ''): BreakingChange[] {
+export function backwardBreaks(shipped: JsonSchema, changed: JsonSchema, path = '', options: CompareOptions = {}): BreakingChange[] {
   const at = path === '' ? '(root)' : path;
   const problems: BreakingChange[] = [];
   const oldTypes = typesOf(shipped);
@@ -36,13 +44,13 @@ export function backwardBreaks(shipped: JsonSchema, changed: JsonSchema, path = 
     problems.push({ path: at, problem: `const changed from ${JSON.stringify(shipped['const'])} to ${JSON.stringify(changed['const'])}` });
   }
   problems.push(...boundChanges(shipped, changed, at));
-  problems.push(...objectChanges(shipped, changed, path));
-  if (isSchema(shipped['items']) && isSchema(changed['items'])) problems.push(...backwardBreaks(shipped['items'], changed['items'], `${path}[]`));
-  problems.push(...unionChanges(shipped, changed, path));
+  problems.push(...objectChanges(shipped, changed, path, options));
+  if (isSchema(shipped['items']) && isSchema(changed['items'])) problems.push(...backwardBreaks(shipped['items'], changed['items'], `${path}[]`, options));
+  problems.push(...unionChanges(shipped, changed, path, options));
   return problems;
 }
 
-function objectChanges(shipped: JsonSchema, changed: JsonSchema, path: string): BreakingChange[] {
+function objectChanges(shipped: JsonSchema, changed: JsonSchema, path: string, options: CompareOptions): BreakingChange[] {
   const problems: BreakingChange[] = [];
   const oldProps = (isSchema(shipped['properties']) ? shipped['properties'] : {}) as Record<string, JsonSchema>;
   const newProps = (isSchema(changed['properties']) ? changed['properties'] : {}) as Record<string, JsonSchema>;
@@ -50,7 +58,7 @@ function objectChanges(shipped: JsonSchema, changed: JsonSchema, path: string): 
   const newRequired = new Set((changed['required'] as string[] | undefined) ?? []);
   const join = (key: string) => (path === '' ? key : `${path}.${key}`);
   for (const key of Object.keys(oldProps)) {
-    if (!(key in newProps)) problems.push({ path: join(key), problem: 'field removed (or renamed)' });
+    if (!(key in newProps) && options.refuseRemovedFields !== false) problems.push({ path: join(key), problem: 'field removed (or renamed)' });
   }
   for (const key of newRequired) {
     if (oldRequired.has(key)) continue;
@@ -58,7 +66,7 @@ function objectChanges(shipped: JsonSchema, changed: JsonSchema, path: string): 
   }
   for (const [key, schema] of Object.entries(newProps)) {
     const before = oldProps[key];
-    if (before) problems.push(...backwardBreaks(before, schema, join(key)));
+    if (before) problems.push(...backwardBreaks(before, schema, join(key), options));
   }
   if (changed['additionalProperties'] === false && shipped['additionalProperties'] !== false) {
     problems.push({ path: path === '' ? '(root)' : path, problem: 'closed to additional properties' });
@@ -72,20 +80,23 @@ function boundChanges(shipped: JsonSchema, changed: JsonSchema, at: string): Bre
   const lowered = (key: string) => typeof changed[key] === 'number' && (typeof shipped[key] !== 'number' || (changed[key] as number) < (shipped[key] as number));
   for (const key of ['minimum', 'exclusiveMinimum', 'minLength', 'minItems']) if (raised(key)) problems.push({ path: at, problem: `${key} raised to ${String(changed[key])}` });
   for (const key of ['maximum', 'exclusiveMaximum', 'maxLength', 'maxItems']) if (lowered(key)) problems.push({ path: at, problem: `${key} lowered to ${String(changed[key])}` });
+  if (changed['multipleOf'] !== undefined && changed['multipleOf'] !== shipped['multipleOf']) {
+    problems.push({ path: at, problem: `multipleOf ${shipped['multipleOf'] === undefined ? 'added' : 'changed'} (${String(changed['multipleOf'])})` });
+  }
   for (const key of ['pattern', 'format']) {
     if (changed[key] !== undefined && changed[key] !== shipped[key]) problems.push({ path: at, problem: `${key} ${shipped[key] === undefined ? 'added' : 'changed'}` });
   }
   return problems;
 }
 
-function unionChanges(shipped: JsonSchema, changed: JsonSchema, path: string): BreakingChange[] {
+function unionChanges(shipped: JsonSchema, changed: JsonSchema, path: string, options: CompareOptions): BreakingChange[] {
   const oldBranches = Array.isArray(shipped['anyOf']) ? (shipped['anyOf'] as JsonSchema[]) : undefined;
   const newBranches = Array.isArray(changed['anyOf']) ? (changed['anyOf'] as JsonSchema[]) : undefined;
   if (!oldBranches && !newBranches) return [];
   const at = path === '' ? '(root)' : path;
   if (!newBranches || !oldBranches) return [{ path: at, problem: 'union changed shape' }];
   // Every shipped branch must still be readable by some branch of the changed union.
-  const lost = oldBranches.filter((branch) => !newBranches.some((candidate) => backwardBreaks(branch, candidate, path).length === 0));
+  const lost = oldBranches.filter((branch) => !newBranches.some((candidate) => backwardBreaks(branch, candidate, path, options).length === 0));
   return lost.length > 0 ? [{ path: at, problem: `union narrowed: ${lost.length} alternative(s) no longer accepted` }] : [];
 }
 

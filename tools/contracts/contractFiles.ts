@@ -1,55 +1,48 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { gameEvents, gameTopology } from '@game-mesh/events';
+import { gameEvents, gameTopology, resolveTopology, type Catalog, type TopologyDeclaration } from '@game-mesh/events';
+import type { z } from 'zod';
 import { asyncApiDocument } from './asyncapi';
 import { catalogPage } from './catalogPage';
-import { backwardBreaks, type BreakingChange } from './compatibility';
-import { contractPaths, versionContracts, type JsonSchema } from './schemas';
+import type { CatalogIndex, ReaderFile } from './gate';
+import { contractPaths, HAND_KEPT, readerSchema, versionContracts } from './schemas';
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
-/** Every file under `contracts/`, by path, as `npm run contracts` writes it. */
-export function generateContractFiles(version: string): Map<string, string> {
-  const contracts = versionContracts(gameEvents);
+export interface ContractSource<C extends Catalog> {
+  catalog: C;
+  topology: TopologyDeclaration<C>;
+  envelope?: z.ZodObject;
+}
+
+/**
+ * Every generated file under `contracts/`, by path, as `npm run contracts` writes it: a JSON Schema
+ * and examples per (type, version), the catalog index, each consumer's reader schemas, AsyncAPI,
+ * and the catalog page. `retired.json` is written by hand (retiring is a decision, not output).
+ */
+export function generateContractFiles<C extends Catalog>(version: string, source: ContractSource<C> = { catalog: gameEvents as unknown as C, topology: gameTopology as unknown as TopologyDeclaration<C> }): Map<string, string> {
+  const contracts = versionContracts(source.catalog, source.envelope);
   const files = new Map<string, string>();
   for (const contract of contracts) {
     files.set(contractPaths.schema(contract.type, contract.version), json(contract.schema));
     contract.examples.forEach((example, index) => files.set(contractPaths.example(contract.type, contract.version, index), json(example)));
   }
-  files.set('asyncapi.json', json(asyncApiDocument(gameTopology, contracts, version)));
-  files.set('CATALOG.md', catalogPage(gameTopology, contracts));
-  return files;
-}
-
-export interface ShippedBreak extends BreakingChange {
-  type: string;
-  version: number;
-}
-
-/**
- * The committed schemas are the record of what has shipped. A (type, version) may gain optional
- * fields; anything a reader could trip on must be published as the next version instead.
- */
-export function breakingChanges(contractsDir: string, generated: Map<string, string>): ShippedBreak[] {
-  const schemasDir = join(contractsDir, 'schemas');
-  if (!existsSync(schemasDir)) return [];
-  const breaks: ShippedBreak[] = [];
-  for (const file of listFiles(schemasDir)) {
-    const path = relative(contractsDir, file).split('\\').join('/');
-    const match = /^schemas\/(.+)\/v(\d+)\.schema\.json$/.exec(path);
-    if (!match) continue;
-    const [, type = '', versionText = '0'] = match;
-    const version = Number(versionText);
-    const current = generated.get(path);
-    if (current === undefined) {
-      breaks.push({ type, version, path: '(root)', problem: 'this shipped version is gone from the catalog; consumers may still read it' });
-      continue;
-    }
-    const shipped = JSON.parse(readFileSync(file, 'utf8')) as JsonSchema;
-    const dataOf = (schema: JsonSchema) => ((schema['properties'] as Record<string, JsonSchema> | undefined)?.['data'] ?? {}) as JsonSchema;
-    for (const change of backwardBreaks(dataOf(shipped), dataOf(JSON.parse(current) as JsonSchema), 'data')) breaks.push({ type, version, ...change });
+  const index: CatalogIndex = {
+    types: Object.fromEntries(
+      Object.entries(source.catalog).map(([type, d]) => [type, { producer: d.producer, topic: d.topic, current: d.current, compatibility: d.compatibility ?? 'FULL', versions: Object.keys(d.versions).map(Number) }]),
+    ),
+  };
+  files.set(contractPaths.catalog, json(index));
+  const readers = new Map<string, ReaderFile>();
+  for (const queue of resolveTopology(source.topology, { prefix: 'prefix' }).queues) {
+    const file = readers.get(queue.service) ?? { service: queue.service, reads: [] };
+    for (const read of queue.reads) file.reads.push({ queue: queue.key, type: read.type, version: read.version, pinned: read.pinned, reader: read.reader ? readerSchema(read.reader) : null });
+    readers.set(queue.service, file);
   }
-  return breaks;
+  for (const [service, file] of readers) files.set(contractPaths.readers(service), json(file));
+  files.set('asyncapi.json', json(asyncApiDocument(source.topology, contracts, version)));
+  files.set('CATALOG.md', catalogPage(source.topology, contracts));
+  return files;
 }
 
 /** Generated files whose committed copy is missing or different, and committed files no longer generated. */
@@ -60,21 +53,19 @@ export function staleFiles(contractsDir: string, generated: Map<string, string>)
     if (!existsSync(file) || readFileSync(file, 'utf8') !== content) stale.push(`contracts/${path}`);
   }
   if (existsSync(contractsDir)) {
-    for (const file of listFiles(contractsDir)) {
-      const path = relative(contractsDir, file).split('\\').join('/');
-      if (!generated.has(path)) stale.push(`contracts/${path} (no longer generated)`);
+    for (const path of listContractFiles(contractsDir)) {
+      if (!generated.has(path) && !HAND_KEPT.includes(path)) stale.push(`contracts/${path} (no longer generated)`);
     }
   }
   return stale;
 }
 
-export function describeBreak(change: ShippedBreak): string {
-  return `${change.type} v${change.version}: ${change.path}: ${change.problem}. Publish the change as ${change.type} v${change.version + 1} (with an upcaster from v${change.version}) instead.`;
-}
-
-function listFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    return entry.isDirectory() ? listFiles(path) : [path];
-  });
+/** Paths of the files under `dir`, relative, with forward slashes. */
+export function listContractFiles(dir: string): string[] {
+  const walk = (at: string): string[] =>
+    readdirSync(at, { withFileTypes: true }).flatMap((entry) => {
+      const path = join(at, entry.name);
+      return entry.isDirectory() ? walk(path) : [path];
+    });
+  return walk(dir).map((file) => relative(dir, file).split('\\').join('/'));
 }

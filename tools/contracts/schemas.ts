@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { consumedEnvelopeSchema, type Catalog } from '@game-mesh/events';
+import { consumedEnvelopeSchema, type Catalog, type CompatibilityMode } from '@game-mesh/events';
 import { z } from 'zod';
 
 export type JsonSchema = Record<string, unknown>;
@@ -10,6 +10,7 @@ export interface VersionContract {
   producer: string;
   topic: string;
   description: string;
+  compatibility: CompatibilityMode;
   schema: JsonSchema;
   examples: object[];
   filterAttributes: { name: string; dataType: string; description: string }[];
@@ -19,27 +20,45 @@ export interface VersionContract {
 export const contractPaths = {
   schema: (type: string, version: number) => `schemas/${type}/v${version}.schema.json`,
   example: (type: string, version: number, index: number) => `examples/${type}/v${version}/example-${index + 1}.json`,
+  readers: (service: string) => `readers/${service}.json`,
+  catalog: 'catalog.json',
+  retired: 'retired.json',
 };
 
+/** Files under `contracts/` that are written by hand and kept when it is regenerated. */
+export const HAND_KEPT = ['retired.json', 'project.json'];
+
+/** Message attributes every event carries (the transport's), beside the type's filter attributes. */
+const TRANSPORT_ATTRIBUTES = { type: 'String', version: 'Number', source: 'String', traceparent: 'String' } as const;
+
 /**
- * The JSON Schema (draft 2020-12) of a whole event of (type, version): the envelope with `type`
- * and `version` fixed and `data` the version's schema. Input mode keeps objects open to extra
- * fields, so a reader of this schema accepts the optional fields a later change adds.
+ * The whole wire format of (type, version), as one JSON Schema (draft 2020-12): the envelope with
+ * `type` and `version` fixed and `data` the version's schema, plus two extensions the gate compares
+ * like the rest: `x-message-attributes` (name → SNS/SQS data type; filter policies match on them)
+ * and `x-compatibility` (the type's mode). Constraints JSON Schema cannot say (zod refinements)
+ * are listed in `x-unrepresentable`, which the gate refuses in a shipped version. Input mode keeps
+ * objects open to extra fields, so a reader of this schema accepts fields a later change adds.
  */
-export function versionContracts(catalog: Catalog): VersionContract[] {
+export function versionContracts(catalog: Catalog, envelope: z.ZodObject = consumedEnvelopeSchema): VersionContract[] {
   return Object.entries(catalog).flatMap(([type, definition]) =>
     Object.entries(definition.versions).map(([key, versionDefinition]) => {
       const version = Number(key);
-      const event = consumedEnvelopeSchema.extend({
+      const compatibility = definition.compatibility ?? 'FULL';
+      const event = envelope.extend({
         type: z.literal(type).describe('Event type.'),
         version: z.literal(version).describe('Schema version of `data`.'),
         data: versionDefinition.schema,
       });
+      const filterAttributes = Object.entries(versionDefinition.filterAttributes ?? {}).map(([name, a]) => ({ name, dataType: a.dataType, description: a.description }));
+      const unrepresentable = refinementsIn(event, '');
       const schema = {
         ...(z.toJSONSchema(event, { target: 'draft-2020-12', io: 'input' }) as JsonSchema),
         $id: `https://game-mesh.dev/contracts/${contractPaths.schema(type, version)}`,
         title: `${type} v${version}`,
         description: definition.description,
+        'x-message-attributes': { ...TRANSPORT_ATTRIBUTES, ...Object.fromEntries(filterAttributes.map((a) => [a.name, a.dataType])) },
+        'x-compatibility': compatibility,
+        ...(unrepresentable.length > 0 ? { 'x-unrepresentable': unrepresentable } : {}),
       };
       const examples = versionDefinition.examples.map((data, index) => ({
         specversion: '1.0',
@@ -51,10 +70,35 @@ export function versionContracts(catalog: Catalog): VersionContract[] {
         correlationId: stableUuid(`${type}/v${version}/${index}/correlation`),
         data,
       }));
-      const filterAttributes = Object.entries(versionDefinition.filterAttributes ?? {}).map(([name, a]) => ({ name, dataType: a.dataType, description: a.description }));
-      return { type, version, producer: definition.producer, topic: definition.topic, description: definition.description, schema, examples, filterAttributes };
+      return { type, version, producer: definition.producer, topic: definition.topic, description: definition.description, compatibility, schema, examples, filterAttributes };
     }),
   );
+}
+
+/** JSON Schema of a reader (the `data` fields a consumer reads). */
+export function readerSchema(reader: z.ZodType): JsonSchema {
+  return z.toJSONSchema(reader, { target: 'draft-2020-12', io: 'input' }) as JsonSchema;
+}
+
+interface ZodInternals {
+  _zod: { def: { type: string; checks?: { _zod: { def: { check: string } } }[]; shape?: Record<string, unknown>; innerType?: unknown; element?: unknown; options?: unknown[]; in?: unknown; out?: unknown } };
+}
+
+/** Paths of zod refinements (`.refine`, `.superRefine`, `z.custom`): JSON Schema cannot express them. */
+export function refinementsIn(schema: unknown, path: string): string[] {
+  const def = (schema as ZodInternals | undefined)?._zod?.def;
+  if (!def) return [];
+  const at = path === '' ? '(root)' : path;
+  const found = (def.checks ?? []).some((c) => c._zod.def.check === 'custom') || def.type === 'custom' ? [at] : [];
+  const join = (key: string) => (path === '' ? key : `${path}.${key}`);
+  const children: [unknown, string][] = [
+    ...Object.entries(def.shape ?? {}).map(([key, child]): [unknown, string] => [child, join(key)]),
+    ...(def.innerType ? [[def.innerType, path] as [unknown, string]] : []),
+    ...(def.element ? [[def.element, `${path}[]`] as [unknown, string]] : []),
+    ...(def.options ?? []).map((option): [unknown, string] => [option, path]),
+    ...(def.in ? [[def.in, path] as [unknown, string]] : []),
+  ];
+  return [...found, ...children.flatMap(([child, childPath]) => refinementsIn(child, childPath))];
 }
 
 /** A uuid (v4 layout) derived from a name, so generated examples do not change between runs. */

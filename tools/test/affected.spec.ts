@@ -20,6 +20,10 @@ describe('nx affected', () => {
     expect(affectedBy('libs/events/src/contract/events/weather.ts')).toEqual(expect.arrayContaining(['events', 'sample-consumer', 'time-manager', 'tools', 'weather-manager']));
   });
 
+  it('marks the contract gate (and the contract specs in tools) affected by a change to contracts/ alone', () => {
+    expect(affectedBy('contracts/schemas/weather.changed/v1.schema.json')).toEqual(expect.arrayContaining(['contracts', 'tools']));
+  });
+
   it('does not touch weather-manager when only time-manager changes', () => {
     const affected = affectedBy('apps/time-manager/src/GameClock.ts');
     expect(affected).toContain('time-manager');

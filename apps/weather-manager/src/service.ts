@@ -1,4 +1,4 @@
-import { gameEvents, Publisher, Subscriber, type GameEvents } from '@game-mesh/events';
+import { gameEvents, gameReaders, Publisher, Subscriber, type GameEvents } from '@game-mesh/events';
 import type { ServiceDefinition } from '@game-mesh/service-runtime';
 import { weatherManagerEnv, REQUIRED_WITH_BROKER, type WeatherManagerConfig } from './config';
 import { onTimeChanged } from './handlers/onTimeChanged';
@@ -30,6 +30,7 @@ export const weatherManager: ServiceDefinition<WeatherManagerConfig, GameEvents>
         ? new Subscriber({ catalog: gameEvents, sqs: clients.sqs, queueUrl, deadLetterQueueUrl: config.EVENTS_DLQ_URL, logger, shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS }).subscribe(
             'time.changed',
             onTimeChanged(simulation),
+            { reads: gameReaders[SERVICE_NAME].timeChanged },
           )
         : undefined;
     let timer: NodeJS.Timeout | undefined;

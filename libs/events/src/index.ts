@@ -4,7 +4,7 @@ export type { Catalog, CurrentVersion, EventData, EventInput, EventTypeName, Eve
 export { createEnvelope, decodeEnvelope, getEventType } from './contract/codec';
 export type { DecodeResult, RejectionCode } from './contract/codec';
 export { defineEventType, defineEventVersion, MAX_FILTER_ATTRIBUTES, RESERVED_ATTRIBUTE_NAMES } from './contract/defineEvent';
-export type { EventTypeDefinition, EventVersionDefinition, FilterAttributeDefinition } from './contract/defineEvent';
+export type { CompatibilityMode, EventTypeDefinition, EventVersionDefinition, FilterAttributeDefinition } from './contract/defineEvent';
 export { consumedEnvelopeSchema, ENVELOPE_SPEC_VERSION } from './contract/envelope';
 export type { EventEnvelope, PublishMetadata } from './contract/envelope';
 export { ContractError, formatIssues } from './contract/errors';
@@ -59,4 +59,4 @@ export type { AppliedQueue, ApplyChange, ApplyOptions, ApplyReport, ResourceKind
 export { queueEnvName, serviceEnvironment, TOPIC_ARN_ENV } from './topology/environment';
 export { queuePolicy, sameAttributeValue } from './topology/awsAttributes';
 export { listTopicArns } from './topology/listTopics';
-export { gameTopology } from './topology/gameTopology';
+export { gameReaders, gameTopology } from './topology/gameTopology';

@@ -1,5 +1,5 @@
 import { checkConsumerReads, resolveTopology, type Catalog, type TopologyDeclaration } from '@game-mesh/events';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { createAwsClients } from './awsClients';
 import { EventStreams } from './EventStreams';
 import type { baseEnvSchema } from './config';
@@ -29,6 +29,14 @@ export function serviceContractProblems<Config extends BaseConfig, C extends Cat
     const sort = (list: readonly { type: string; version: number }[]) => list.map((r) => `${r.type} v${r.version}`).sort();
     if (JSON.stringify(sort(reads)) !== JSON.stringify(sort(routed))) {
       problems.push(`${definition.name} (${key} queue) subscribes to [${sort(reads).join(', ')}] but the topology routes [${sort(routed).join(', ')}] to it`);
+    }
+    // The reader the gate checks must be the one the subscriber decodes with.
+    const shape = (reader: z.ZodType | undefined) => (reader ? JSON.stringify(z.toJSONSchema(reader, { io: 'input' })) : 'the whole schema');
+    for (const read of reads) {
+      const declared = routed.find((r) => r.type === read.type && r.version === read.version);
+      if (declared && shape(declared.reader) !== shape(read.reader)) {
+        problems.push(`${definition.name} (${key} queue) decodes ${read.type} v${read.version} with another reader than the topology declares`);
+      }
     }
   }
   for (const queue of queues) {

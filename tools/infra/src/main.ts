@@ -10,6 +10,7 @@ const account = process.env['CDK_DEFAULT_ACCOUNT'];
 addMeshStacks(app, {
   prefix: String(app.node.tryGetContext('prefix') ?? 'prod'),
   imageTag: String(app.node.tryGetContext('imageTag') ?? 'latest'),
+  ...(app.node.tryGetContext('githubRepository') ? { githubRepository: String(app.node.tryGetContext('githubRepository')) } : {}),
   ...(account ? { env: { account, region: process.env['CDK_DEFAULT_REGION'] ?? 'us-east-1' } } : {}),
 });
 app.synth();

@@ -1,6 +1,7 @@
 import type { App, Environment } from 'aws-cdk-lib';
 import { gameTopology, resolveTopology } from '@game-mesh/events';
 import { AppStack, type AppScaling } from './AppStack';
+import { CiStack } from './CiStack';
 import { MessagingStack } from './MessagingStack';
 import { PlatformStack } from './PlatformStack';
 
@@ -16,6 +17,8 @@ export interface MeshAppOptions {
   prefix: string;
   imageTag: string;
   env?: Environment;
+  /** `owner/name` on GitHub: adds the CI stack (OIDC deploy role) for that repository's main branch. */
+  githubRepository?: string;
 }
 
 export const stackName = (prefix: string, part: string) => `GameMesh-${prefix}-${part}`;
@@ -25,6 +28,9 @@ export function addMeshStacks(app: App, options: MeshAppOptions): App {
   const topology = resolveTopology(gameTopology, { prefix: options.prefix });
   const env = options.env;
   new MessagingStack(app, stackName(options.prefix, 'messaging'), { topology, ...(env ? { env } : {}) });
+  if (options.githubRepository) {
+    new CiStack(app, stackName(options.prefix, 'ci'), { prefix: options.prefix, githubRepository: options.githubRepository, apps: Object.keys(APPS), ...(env ? { env } : {}) });
+  }
   const platform = new PlatformStack(app, stackName(options.prefix, 'platform'), { prefix: options.prefix, apps: Object.keys(APPS), ...(env ? { env } : {}) });
   for (const [name, settings] of Object.entries(APPS)) {
     new AppStack(app, stackName(options.prefix, name), {

@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { CONSUMER_ACTIONS, DEAD_LETTER_ACTIONS, IDEMPOTENCY_ACTIONS } from '../src/AppStack';
 import { APPS, addMeshStacks, stackName } from '../src/meshApp';
 import { ALARM_THRESHOLDS } from '../src/MessagingStack';
+import { IMAGE_PUSH_ACTIONS } from '../src/CiStack';
 
 const prefix = 'prod';
 const topology = resolveTopology(gameTopology, { prefix });
@@ -144,5 +145,39 @@ describe('the messaging stack', () => {
     for (const metric of ['NumberOfMessagesPublished', 'NumberOfNotificationsFailed', 'ApproximateNumberOfMessagesVisible', 'ApproximateAgeOfOldestMessage', 'NumberOfMessagesDeleted']) {
       expect(body).toContain(metric);
     }
+  });
+});
+
+describe('the CI stack (GitHub OIDC deploy role)', () => {
+  let ci: Template;
+  beforeAll(() => {
+    const app = addMeshStacks(new App(), { prefix, imageTag: 'abc123', githubRepository: 'game-co/game-event-mesh', env: { account: '123456789012', region: 'eu-west-1' } });
+    ci = Template.fromStack(app.node.findChild(stackName(prefix, 'ci')) as never);
+  }, 60_000);
+
+  it('trusts only the main branch of one repository, through OIDC, for sts.amazonaws.com', () => {
+    ci.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [
+          Match.objectLike({
+            Action: 'sts:AssumeRoleWithWebIdentity',
+            Condition: { StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com', 'token.actions.githubusercontent.com:sub': 'repo:game-co/game-event-mesh:ref:refs/heads/main' } },
+          }),
+        ],
+      },
+    });
+  });
+
+  it('grants exactly what the deploy workflow does: push the app images, assume the CDK roles, read and record deployments', () => {
+    const statements = Object.values(ci.findResources('AWS::IAM::Policy')).flatMap((p) => p['Properties']['PolicyDocument']['Statement'] as Statement[]);
+    const bySid = Object.fromEntries(statements.map((s) => [(s as unknown as { Sid: string }).Sid, s]));
+    expect(Object.keys(bySid).sort()).toEqual(['CdkDeploy', 'EcrLogin', 'PushAppImages', 'ReadDeployments', 'RecordDeployment']);
+    expect(asList(bySid['PushAppImages']!.Action).sort()).toEqual(IMAGE_PUSH_ACTIONS.slice().sort());
+    expect(asList(bySid['PushAppImages']!.Resource)).toHaveLength(Object.keys(APPS).length);
+    expect(JSON.stringify(bySid['CdkDeploy']!.Resource)).toContain('cdk-hnb659fds-deploy-role-123456789012-eu-west-1');
+    expect(bySid['RecordDeployment']!.Resource).toBe(`arn:aws:ssm:eu-west-1:123456789012:parameter/game-mesh/${prefix}/deployed/*`);
+    // The one wildcard AWS requires: GetAuthorizationToken has no resource-level permission.
+    for (const statement of statements) if ((statement as unknown as { Sid: string }).Sid !== 'EcrLogin') expect(JSON.stringify(statement.Resource)).not.toMatch(/"\*"/);
+    ci.hasOutput('DeployRoleArn', {});
   });
 });

@@ -1,9 +1,13 @@
-import type { EventEnvelope, EventData, GameEvents } from '@game-mesh/events';
+import type { EventEnvelope, gameReaders } from '@game-mesh/events';
+import type { z } from 'zod';
 import type { WeatherSimulation } from '../WeatherSimulation';
+
+/** What this service reads of time.changed: its reader schema in the topology. */
+export type TimeChangedRead = z.output<(typeof gameReaders)['weather-manager']['timeChanged']>;
 
 /** The clock moved: the chain's probabilities follow the new phase and season. */
 export function onTimeChanged(simulation: WeatherSimulation) {
-  return (event: EventEnvelope<'time.changed', EventData<GameEvents, 'time.changed'>>): void => {
+  return (event: EventEnvelope<'time.changed', TimeChangedRead>): void => {
     simulation.setTime(event.data.phase, event.data.season);
   };
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { testEvents } from '../../test/testEvents';
 import { createEnvelope, decodeEnvelope } from './codec';
 import { ContractError } from './errors';
@@ -101,5 +102,25 @@ describe('decodeEnvelope (consumer side)', () => {
     for (const garbage of [null, 42, 'text', [], { type: 1 }]) {
       expect(decodeEnvelope(testEvents, garbage)).toMatchObject({ ok: false, code: 'INVALID_ENVELOPE' });
     }
+  });
+});
+
+describe('decodeEnvelope with a reader schema (a tolerant reader)', () => {
+  const reader = z.object({ playerId: z.string(), points: z.number() });
+
+  it('gives the handler only the fields it reads, and ignores changes to the others', () => {
+    const result = decodeEnvelope(testEvents, envelopeOf({ data: { playerId: 'ada', points: 3, bonus: 'not a boolean any more' } }), 2, reader);
+    expect(result).toMatchObject({ ok: true, envelope: { data: { playerId: 'ada', points: 3 } } });
+  });
+
+  it('refuses an event missing a field it reads, naming the field', () => {
+    const result = decodeEnvelope(testEvents, envelopeOf({ data: { playerId: 'ada', bonus: true } }), 2, reader);
+    expect(result).toMatchObject({ ok: false, code: 'EVENT_DATA_INVALID' });
+    expect(!result.ok && result.reason).toMatch(/points/);
+  });
+
+  it('reads an older version through its own schema and the upcaster, then through the reader', () => {
+    const result = decodeEnvelope(testEvents, envelopeOf({ version: 1, data: { player: 'old', points: 1 } }), 2, reader);
+    expect(result).toMatchObject({ ok: true, envelope: { version: 2, data: { playerId: 'old', points: 1 } } });
   });
 });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
 import type { Catalog, EventData, EventInput, EventTypeName } from './catalog';
 import type { EventTypeDefinition } from './defineEvent';
 import {
@@ -94,7 +95,7 @@ export type DecodeResult =
  * the type's current version), upcasting from an older version through the declared upcasters.
  * Never throws: a message that cannot be valid gets a reason, so it can go to the DLQ.
  */
-export function decodeEnvelope(catalog: Catalog, raw: unknown, readVersion?: number): DecodeResult {
+export function decodeEnvelope(catalog: Catalog, raw: unknown, readVersion?: number, reader?: z.ZodType): DecodeResult {
   const envelope = consumedEnvelopeSchema.safeParse(raw);
   if (!envelope.success) {
     return { ok: false, code: 'INVALID_ENVELOPE', reason: `Invalid envelope: ${formatIssues(envelope.error.issues)}` };
@@ -124,7 +125,9 @@ export function decodeEnvelope(catalog: Catalog, raw: unknown, readVersion?: num
       type,
     };
   }
-  const first = sourceDefinition.schema.safeParse(envelope.data.data);
+  // A tolerant reader reads an event of its own version through its reader schema alone, so the
+  // fields it does not read may change without breaking it.
+  const first = (reader !== undefined && version === target ? reader : sourceDefinition.schema).safeParse(envelope.data.data);
   if (!first.success) {
     return {
       ok: false,
@@ -169,6 +172,13 @@ export function decodeEnvelope(catalog: Catalog, raw: unknown, readVersion?: num
       };
     }
     data = upcasted.data;
+  }
+  if (reader !== undefined && version !== target) {
+    const read = reader.safeParse(data);
+    if (!read.success) {
+      return { ok: false, code: 'EVENT_DATA_INVALID', reason: `${type} v${version} upcast to v${target} does not fit this consumer's reader: ${formatIssues(read.error.issues)}`, eventId: id, type };
+    }
+    data = read.data;
   }
   return { ok: true, envelope: { ...envelope.data, version: target, data }, sourceVersion: version };
 }

@@ -39,7 +39,16 @@ export interface EventTypeDefinition<
   /** The version publishers emit by default. */
   current: TCurrent;
   versions: TVersions;
+  /**
+   * What a change to a shipped version must keep, as schema registries name it: BACKWARD (readers
+   * of the changed schema read every event already published), FORWARD (every reader deployed now
+   * reads the events the changed producer sends), FULL (both: producers and consumers deploy
+   * independently). The contract gate enforces it. @defaultValue 'FULL'
+   */
+  compatibility?: CompatibilityMode;
 }
+
+export type CompatibilityMode = 'BACKWARD' | 'FORWARD' | 'FULL';
 
 /** Transport-reserved attribute names; filter attributes may not use them. */
 export const RESERVED_ATTRIBUTE_NAMES = ['type', 'version', 'source', 'traceparent', 'deadLetterReason'] as const;

@@ -37,7 +37,7 @@ describe('resolveTopology', () => {
 
   it('records the versions each queue reads', () => {
     const stats = resolveTopology(testTopology, { prefix: 't' }).queues.find((q) => q.service === 'stats');
-    expect(stats?.reads).toEqual([{ type: 'score.changed', version: 1 }]);
+    expect(stats?.reads).toEqual([{ type: 'score.changed', version: 1, pinned: true }]);
   });
 
   it.each(['', 'Prod', '1st', 'a'.repeat(21), 'with space'])('refuses the prefix %j', (prefix) => {

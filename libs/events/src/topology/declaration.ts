@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { Catalog, EventTypeName } from '../contract/catalog';
 import { ContractError } from '../contract/errors';
 import { MIN_VISIBILITY_TIMEOUT_SECONDS } from '../transport/subscriber/queueInfo';
@@ -10,6 +11,13 @@ export interface SubscriptionDeclaration<C extends Catalog> {
   version?: number;
   /** SNS filter conditions on the type's filter attributes, e.g. `{ intensity: [{ numeric: ['>=', 0.8] }] }`. */
   filter?: FilterConditions;
+  /**
+   * The reader schema: the fields of `data` this consumer reads, e.g. a `.pick()` of the version's
+   * schema. The subscriber decodes with it (a tolerant reader: fields it does not read may change or
+   * go), and the contract gate checks it against every version a producer may send.
+   * @defaultValue the whole schema of the version read
+   */
+  reads?: z.ZodType;
 }
 
 export interface QueueDeclaration<C extends Catalog> {
@@ -46,8 +54,8 @@ export interface ResolvedQueue {
   deadLetterQueueName: string;
   maxReceiveCount: number;
   visibilityTimeoutSeconds: number;
-  /** Types and the versions this queue's consumer reads. */
-  reads: readonly { type: string; version: number }[];
+  /** Types and the versions this queue's consumer reads (`pinned`: declared, not defaulted to current), with its reader schema where it declares one. */
+  reads: readonly { type: string; version: number; pinned: boolean; reader?: z.ZodType }[];
   subscriptions: readonly ResolvedSubscription[];
 }
 
@@ -125,7 +133,12 @@ export function resolveTopology<C extends Catalog>(declaration: TopologyDeclarat
         deadLetterQueueName: `${name}-dlq`,
         maxReceiveCount: queue.maxReceiveCount ?? TOPOLOGY_DEFAULTS.maxReceiveCount,
         visibilityTimeoutSeconds: queue.visibilityTimeoutSeconds ?? TOPOLOGY_DEFAULTS.visibilityTimeoutSeconds,
-        reads: queue.subscriptions.map((s) => ({ type: s.type, version: s.version ?? declaration.catalog[s.type]?.current ?? 1 })),
+        reads: queue.subscriptions.map((s) => ({
+          type: s.type,
+          version: s.version ?? declaration.catalog[s.type]?.current ?? 1,
+          pinned: s.version !== undefined,
+          ...(s.reads ? { reader: s.reads } : {}),
+        })),
         subscriptions: subscriptionsByTopic(declaration.catalog, queue.subscriptions),
       });
     }

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import { context as otelContext } from '@opentelemetry/api';
+import type { z } from 'zod';
 import type { Catalog, CurrentVersion, EventTypeName } from '../../contract/catalog';
 import { decodeEnvelope, getEventType } from '../../contract/codec';
 import type { EventEnvelope } from '../../contract/envelope';
@@ -20,6 +21,7 @@ import type { DeadLetterCode, EventHandler, HandlerContext, SubscriberEvents, Su
 
 interface Registration {
   version: number;
+  reader?: z.ZodType;
   handler: (event: EventEnvelope, context: HandlerContext) => void | Promise<void>;
 }
 
@@ -74,23 +76,33 @@ export class Subscriber<C extends Catalog> extends EventEmitter<SubscriberEvents
     this.inFlight = new InFlightMessages(this.settings.concurrency);
   }
 
-  /** Registers the handler of one type, reading `version` (older versions are upcast). */
+  /**
+   * Registers the handler of one type, reading `version` (older versions are upcast). With
+   * `reads`, a reader schema of the fields it reads, the handler gets exactly those, and an event
+   * of its version is validated by the reader alone (a tolerant reader).
+   */
   subscribe<T extends EventTypeName<C>, V extends keyof C[T]['versions'] & number = CurrentVersion<C, T>>(
     type: T,
     handler: EventHandler<C, T, V>,
-    options: { version?: V } = {},
-  ): this {
+    options?: { version?: V },
+  ): this;
+  subscribe<T extends EventTypeName<C>, R extends z.ZodType, V extends keyof C[T]['versions'] & number = CurrentVersion<C, T>>(
+    type: T,
+    handler: (event: EventEnvelope<T, z.output<R>>, context: HandlerContext) => void | Promise<void>,
+    options: { version?: V; reads: R },
+  ): this;
+  subscribe(type: string, handler: (event: never, context: HandlerContext) => void | Promise<void>, options: { version?: number; reads?: z.ZodType } = {}): this {
     const definition = getEventType(this.options.catalog, type);
     const version = options.version ?? definition.current;
     if (!definition.versions[version]) throw new TransportConfigError('INVALID_OPTIONS', `${type} has no version ${version}`);
     if (this.handlers.has(type)) throw new TransportConfigError('INVALID_OPTIONS', `${type} already has a handler on this subscriber`);
-    this.handlers.set(type, { version, handler: handler as unknown as Registration['handler'] });
+    this.handlers.set(type, { version, handler: handler as Registration['handler'], ...(options.reads ? { reader: options.reads } : {}) });
     return this;
   }
 
-  /** The (type, version) pairs this subscriber reads. */
-  get subscriptions(): { type: string; version: number }[] {
-    return [...this.handlers.entries()].map(([type, registration]) => ({ type, version: registration.version }));
+  /** The (type, version) pairs this subscriber reads, with the reader schema where one was given. */
+  get subscriptions(): { type: string; version: number; reader?: z.ZodType }[] {
+    return [...this.handlers.entries()].map(([type, registration]) => ({ type, version: registration.version, ...(registration.reader ? { reader: registration.reader } : {}) }));
   }
 
   get isRunning(): boolean {
@@ -237,7 +249,7 @@ export class Subscriber<C extends Catalog> extends EventEmitter<SubscriberEvents
     this.emit('received', { messageId: lease.messageId, receiveCount: lease.receiveCount });
     const type = typeof read.message.body === 'object' && read.message.body !== null ? (read.message.body as { type?: unknown }).type : undefined;
     const registration = typeof type === 'string' ? this.handlers.get(type) : undefined;
-    const decoded = decodeEnvelope(this.options.catalog, read.message.body, registration?.version);
+    const decoded = decodeEnvelope(this.options.catalog, read.message.body, registration?.version, registration?.reader);
     if (!decoded.ok) return this.deadLetter(lease, decoded.code, decoded.reason, decoded.eventId, decoded.type);
     const { envelope } = decoded;
     if (!registration) return this.deadLetter(lease, 'NO_HANDLER', `No handler for ${envelope.type} on ${this.options.queueUrl}`, envelope.id, envelope.type);

@@ -1,0 +1,168 @@
+import { backwardBreaks as compare, type BreakingChange } from './compatibility';
+
+// What validation sees: a field gone from an open object is no break by itself; readers say who needs it.
+const backwardBreaks = (shipped: JsonSchema, changed: JsonSchema, path = ''): BreakingChange[] => compare(shipped, changed, path, { refuseRemovedFields: false });
+import { versionKey, type SchemaHistory } from './history';
+import { contractPaths, type JsonSchema } from './schemas';
+
+export interface CatalogIndex {
+  types: Record<string, { producer: string; topic: string; current: number; compatibility: 'BACKWARD' | 'FORWARD' | 'FULL'; versions: number[] }>;
+}
+
+export interface ReaderFile {
+  service: string;
+  reads: { queue: string; type: string; version: number; pinned: boolean; reader: JsonSchema | null }[];
+}
+
+export interface RetiredVersion {
+  type: string;
+  version: number;
+  reason: string;
+}
+
+/** One refusal: which (type, version), who breaks, what, and the way out. */
+export interface GateProblem {
+  type: string;
+  version: number;
+  /** Who would fail: the producer's published events, or a named consumer. */
+  breaks: string;
+  path: string;
+  problem: string;
+  wayOut: string;
+}
+
+/** The contract as one revision holds it: schemas by (type, version), the catalog index, the readers. */
+export interface ContractState {
+  schemas: Map<string, JsonSchema>;
+  catalog: CatalogIndex;
+  readers: ReaderFile[];
+  retired: RetiredVersion[];
+}
+
+const NEW_VERSION = (type: string, version: number) =>
+  `publish the change as ${type} v${version + 1} with an upcaster from v${version}; move the consumers to v${version + 1} first, then the producer`;
+
+/** Reads the state out of `contracts/` files (generated now, or as a revision held them). */
+export function contractState(files: ReadonlyMap<string, string>): ContractState {
+  const schemas = new Map<string, JsonSchema>();
+  const readers: ReaderFile[] = [];
+  for (const [path, text] of files) {
+    const schema = /^schemas\/(.+)\/v(\d+)\.schema\.json$/.exec(path);
+    if (schema) schemas.set(versionKey(schema[1] ?? '', Number(schema[2])), JSON.parse(text) as JsonSchema);
+    if (/^readers\/.+\.json$/.test(path)) readers.push(JSON.parse(text) as ReaderFile);
+  }
+  const catalogText = files.get(contractPaths.catalog);
+  const retiredText = files.get(contractPaths.retired);
+  return {
+    schemas,
+    readers,
+    catalog: catalogText ? (JSON.parse(catalogText) as CatalogIndex) : { types: {} },
+    retired: retiredText ? ((JSON.parse(retiredText) as { retired: RetiredVersion[] }).retired ?? []) : [],
+  };
+}
+
+const dataOf = (schema: JsonSchema): JsonSchema => ((schema['properties'] as Record<string, JsonSchema> | undefined)?.['data'] ?? {}) as JsonSchema;
+const envelopeOf = (schema: JsonSchema): JsonSchema => ({ ...schema, properties: { ...(schema['properties'] as object), data: {} } });
+const attributesOf = (schema: JsonSchema): Record<string, string> => (schema['x-message-attributes'] as Record<string, string> | undefined) ?? {};
+
+/**
+ * The gate. Every (type, version) that ever landed stays readable as its compatibility mode says
+ * (FULL by default), against every schema it had in history:
+ * - BACKWARD: the changed schema, and every reader of that version, accept every event the
+ *   shipped schemas accepted (consumers read what was already published, DLQ redrives included);
+ * - FORWARD: every reader (or, for a consumer with no reader schema, the shipped schema) accepts
+ *   every event the changed schema allows; the envelope likewise;
+ * - always: no message attribute disappears or changes its data type (filter policies and
+ *   consumers match on them), no refinement JSON Schema cannot express, no shipped version
+ *   disappears unless retired, no retired version is still read or published, and no consumer
+ *   reads a version older than what its producer publishes.
+ */
+export function gateProblems(history: SchemaHistory, now: ContractState): GateProblem[] {
+  const problems: GateProblem[] = [];
+  const retired = new Set(now.retired.map((r) => versionKey(r.type, r.version)));
+  const readersOf = (type: string, version: number) =>
+    now.readers.flatMap((file) => file.reads.filter((r) => r.type === type && r.version === version).map((r) => ({ consumer: `${file.service} (${r.queue} queue)`, reader: r.reader })));
+
+  for (const [key, snapshots] of history) {
+    const [type = '', versionText = '0'] = key.split('@v');
+    const version = Number(versionText);
+    const current = now.schemas.get(key);
+    if (!current) {
+      if (!retired.has(key)) {
+        problems.push({ type, version, breaks: 'every consumer that still reads it', path: '(root)', problem: 'this shipped version is gone from the catalog (deleted or renamed)', wayOut: `keep it, or retire it explicitly in contracts/retired.json once no consumer reads ${type} v${version}` });
+      }
+      continue;
+    }
+    const mode = now.catalog.types[type]?.compatibility ?? 'FULL';
+    const readers = readersOf(type, version);
+    for (const { schema: shipped } of snapshots) {
+      if (mode !== 'FORWARD') {
+        for (const b of backwardBreaks(shipped, current)) problems.push({ type, version, breaks: 'readers of events already published (BACKWARD)', ...b, wayOut: NEW_VERSION(type, version) });
+        for (const { consumer, reader } of readers) {
+          if (!reader) continue;
+          for (const b of backwardBreaks(dataOf(shipped), reader, 'data')) problems.push({ type, version, breaks: `${consumer}, reading events already published (BACKWARD)`, ...b, wayOut: `change ${consumer}'s reader, or ${NEW_VERSION(type, version)}` });
+        }
+      }
+      if (mode !== 'BACKWARD') {
+        for (const b of backwardBreaks(envelopeOf(current), envelopeOf(shipped))) problems.push({ type, version, breaks: 'every deployed consumer (FORWARD: the envelope)', ...forward(b), wayOut: NEW_VERSION(type, version) });
+        const targets = readers.length > 0 ? readers : [{ consumer: 'a consumer of the shipped schema', reader: null }];
+        for (const { consumer, reader } of targets) {
+          for (const b of backwardBreaks(dataOf(current), reader ?? dataOf(shipped), 'data')) {
+            problems.push({ type, version, breaks: `${consumer} (FORWARD: it cannot read what the changed producer sends)`, ...forward(b), wayOut: NEW_VERSION(type, version) });
+          }
+        }
+      }
+      const before = attributesOf(shipped);
+      const after = attributesOf(current);
+      for (const [name, dataType] of Object.entries(before)) {
+        if (after[name] === undefined) problems.push({ type, version, breaks: 'filter policies and consumers matching on it', path: `attributes.${name}`, problem: 'message attribute removed', wayOut: NEW_VERSION(type, version) });
+        else if (after[name] !== dataType) problems.push({ type, version, breaks: 'filter policies and consumers matching on it', path: `attributes.${name}`, problem: `message attribute data type changed from ${dataType} to ${after[name]}`, wayOut: NEW_VERSION(type, version) });
+      }
+    }
+  }
+  for (const [key, schema] of now.schemas) {
+    const [type = '', versionText = '0'] = key.split('@v');
+    for (const path of (schema['x-unrepresentable'] as string[] | undefined) ?? []) {
+      problems.push({ type, version: Number(versionText), breaks: 'every reader of the published JSON Schema', path, problem: 'a refinement JSON Schema cannot express (consumers outside zod would not enforce it)', wayOut: 'say it with min/max/regex/enum/multipleOf, or drop it' });
+    }
+  }
+  for (const entry of now.retired) {
+    const readers = readersOf(entry.type, entry.version);
+    for (const { consumer } of readers) problems.push({ type: entry.type, version: entry.version, breaks: consumer, path: '(root)', problem: 'retired while this consumer still reads it', wayOut: `move ${consumer} to a later version first` });
+    if (now.catalog.types[entry.type]?.current === entry.version) problems.push({ type: entry.type, version: entry.version, breaks: 'every consumer', path: '(root)', problem: 'retired while it is the version the producer publishes', wayOut: 'make a later version current first' });
+  }
+  for (const file of now.readers) {
+    for (const read of file.reads) {
+      const current = now.catalog.types[read.type]?.current;
+      if (!read.pinned) {
+        problems.push({ type: read.type, version: read.version, breaks: `${file.service} (${read.queue} queue)`, path: '(root)', problem: 'read without a pinned version: a new current version would move this consumer silently, while the deployed one still reads the old', wayOut: `declare version: ${read.version} on its subscription` });
+      }
+      if (current !== undefined && read.version < current) {
+        problems.push({ type: read.type, version: current, breaks: `${file.service} (${read.queue} queue)`, path: '(root)', problem: `it reads v${read.version} but the producer publishes v${current}; newer events cannot be read as older ones`, wayOut: `move ${file.service} to v${current} (its upcaster reads older events) and deploy it before the producer` });
+      }
+    }
+  }
+  return problems;
+}
+
+/** A break found comparing the producer's schema with a reader, said from the reader's side. */
+function forward(b: BreakingChange): BreakingChange {
+  const rules: [RegExp, (m: RegExpMatchArray) => string][] = [
+    [/^enum narrowed: (.+) removed$/, (m) => `the producer may now send ${m[1]}, outside the reader's enum`],
+    [/^enum added/, () => 'the reader takes only some values; the producer may send any'],
+    [/^optional field made required$/, () => 'the producer may now leave it out; the reader requires it'],
+    [/^new required field$/, () => 'the reader requires it; the producer does not send it'],
+    [/^(maximum|exclusiveMaximum|maxLength|maxItems) lowered to (.+)$/, (m) => `the producer may now go above the reader's ${m[1]} (${m[2]})`],
+    [/^(minimum|exclusiveMinimum|minLength|minItems) raised to (.+)$/, (m) => `the producer may now go below the reader's ${m[1]} (${m[2]})`],
+    [/^type changed from (.+) to (.+)$/, (m) => `the producer may now send ${m[1]}; the reader takes ${m[2]}`],
+  ];
+  for (const [pattern, say] of rules) {
+    const match = b.problem.match(pattern);
+    if (match) return { path: b.path, problem: say(match) };
+  }
+  return { path: b.path, problem: `the reader refuses what the producer may now send (${b.problem})` };
+}
+
+export function describeProblem(p: GateProblem): string {
+  return `${p.type} v${p.version}: ${p.path}: ${p.problem}. Breaks: ${p.breaks}. Way out: ${p.wayOut}.`;
+}

