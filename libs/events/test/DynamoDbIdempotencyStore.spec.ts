@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDbIdempotencyStore } from '../src';
-import { startTestDynamoDb, type TestDynamoDb } from '../src/testing';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DYNAMODB_IDEMPOTENCY_ACTIONS, DynamoDbIdempotencyStore } from '../src';
+import { startFaultProxy, startTestDynamoDb, type TestDynamoDb } from '../src/testing';
 
 describe('DynamoDbIdempotencyStore against a real DynamoDB API (dynalite)', () => {
   let db: TestDynamoDb;
@@ -47,5 +48,25 @@ describe('DynamoDbIdempotencyStore against a real DynamoDB API (dynalite)', () =
     expect(await store(clock).claim('alive', 1_000)).toBe('completed');
     now += 3_000; // `expiration` is in whole seconds, as DynamoDB's TTL wants
     expect(await store(clock).claim('alive', 1_000)).toBe('claimed');
+  });
+
+  it('calls exactly the DynamoDB actions it declares for IAM (counted at the wire), on its own table only', async () => {
+    const proxy = await startFaultProxy(db.endpoint);
+    try {
+      const dynamodb = new DynamoDBClient({ endpoint: proxy.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+      const counted = new DynamoDbIdempotencyStore({ dynamodb, tableName: 'idempotency' });
+      // Every path: claim, renew, complete, a claim of the completed event, a failed handler's release.
+      await counted.claim('wire-1', 60_000);
+      await counted.renew('wire-1', 60_000);
+      await counted.complete('wire-1', 60_000);
+      await counted.claim('wire-1', 60_000);
+      await counted.claim('wire-2', 60_000);
+      await counted.release('wire-2');
+      expect([...proxy.seen.keys()].map((action) => `dynamodb:${action}`).sort()).toEqual([...DYNAMODB_IDEMPOTENCY_ACTIONS].sort());
+      expect([...new Set([...proxy.resources.values()].flatMap((names) => [...names]))]).toEqual(['idempotency']);
+      dynamodb.destroy();
+    } finally {
+      await proxy.stop();
+    }
   });
 });

@@ -29,6 +29,8 @@ export interface AppStackProps extends StackProps {
   scaling?: AppScaling;
 }
 
+/** On its own topic: publish, and read the topic's attributes (what `/ready` checks it with). */
+export const PUBLISHER_ACTIONS = ['sns:Publish', 'sns:GetTopicAttributes'];
 /** The task role may do exactly this on the app's own queues, and nothing else. */
 export const CONSUMER_ACTIONS = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes'];
 /** On its own DLQs: park a message that can never be handled, with its reason; read the depth. */
@@ -54,7 +56,7 @@ export class AppStack extends Stack {
 
     this.taskRole = new Role(this, 'TaskRole', { assumedBy: new ServicePrincipal('ecs-tasks.amazonaws.com'), description: `${app}: publish to its topic, consume its queues; nothing else` });
     if (ownTopics.length > 0) {
-      this.taskRole.addToPolicy(new PolicyStatement({ sid: 'PublishOwnTopic', actions: ['sns:Publish'], resources: ownTopics.map((t) => messagingNames.topicArn(this, t.name)) }));
+      this.taskRole.addToPolicy(new PolicyStatement({ sid: 'PublishOwnTopic', actions: PUBLISHER_ACTIONS, resources: ownTopics.map((t) => messagingNames.topicArn(this, t.name)) }));
     }
     if (ownQueues.length > 0) {
       this.taskRole.addToPolicy(new PolicyStatement({ sid: 'ConsumeOwnQueues', actions: CONSUMER_ACTIONS, resources: ownQueues.map((q) => messagingNames.queueArn(this, q.name)) }));

@@ -2,7 +2,7 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { gameTopology, resolveTopology } from '@game-mesh/events';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CONSUMER_ACTIONS, DEAD_LETTER_ACTIONS, IDEMPOTENCY_ACTIONS } from '../src/AppStack';
+import { CONSUMER_ACTIONS, DEAD_LETTER_ACTIONS, IDEMPOTENCY_ACTIONS, PUBLISHER_ACTIONS } from '../src/AppStack';
 import { APPS, addMeshStacks, stackName } from '../src/meshApp';
 import { ALARM_THRESHOLDS } from '../src/MessagingStack';
 import { IMAGE_PUSH_ACTIONS } from '../src/CiStack';
@@ -45,7 +45,7 @@ describe.each(Object.keys(APPS))('the %s stack', (app) => {
     const ownQueues = topology.queues.filter((q) => q.service === app);
     expect(statements.flatMap((s) => asList(s.Action)).sort()).toEqual(
       [
-        ...(ownTopics.length > 0 ? ['sns:Publish'] : []),
+        ...(ownTopics.length > 0 ? PUBLISHER_ACTIONS : []),
         ...(ownQueues.length > 0 ? [...CONSUMER_ACTIONS, ...DEAD_LETTER_ACTIONS] : []),
         ...(ownQueues.length > 0 && APPS[app]?.scaling ? IDEMPOTENCY_ACTIONS : []),
       ].sort(),

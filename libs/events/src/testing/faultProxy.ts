@@ -31,6 +31,8 @@ export interface FaultProxy {
   hanging(): number;
   /** Requests seen, by action, forwarded or not. */
   readonly seen: Map<string, number>;
+  /** The resources each action was called on (queue, topic or table name), forwarded or not. */
+  readonly resources: Map<string, Set<string>>;
   faultsInjected(): number;
   stop(): Promise<void>;
 }
@@ -47,6 +49,7 @@ export async function startFaultProxy(target: string, initial: FaultPlan = {}, r
   let refuseUntil = 0;
   let faults = 0;
   const seen = new Map<string, number>();
+  const resources = new Map<string, Set<string>>();
   const sockets = new Set<Socket>();
   const hanging = new Set<ServerResponse>();
 
@@ -75,6 +78,8 @@ export async function startFaultProxy(target: string, initial: FaultPlan = {}, r
     }
     const action = actionOf(req, body);
     seen.set(action, (seen.get(action) ?? 0) + 1);
+    const resource = resourceOf(req, body);
+    if (resource !== undefined) resources.set(action, (resources.get(action) ?? new Set()).add(resource));
     const touched = plan.actions === undefined || plan.actions.test(action);
     if (Date.now() < refuseUntil) {
       faults += 1;
@@ -144,6 +149,7 @@ export async function startFaultProxy(target: string, initial: FaultPlan = {}, r
       for (const socket of sockets) socket.destroy();
     },
     seen,
+    resources,
     faultsInjected: () => faults,
     async stop() {
       for (const socket of sockets) socket.destroy();
@@ -161,4 +167,19 @@ function actionOf(req: IncomingMessage, body: Buffer): string {
   if (typeof target === 'string') return target.split('.').at(-1) ?? target;
   const match = /(?:^|&)Action=([A-Za-z]+)/.exec(body.toString('utf8'));
   return match?.[1] ?? 'unknown';
+}
+
+/** The name of the queue (QueueUrl), topic (TopicArn) or table (TableName) a request is about. */
+function resourceOf(req: IncomingMessage, body: Buffer): string | undefined {
+  const text = body.toString('utf8');
+  if (typeof req.headers['x-amz-target'] === 'string') {
+    try {
+      const input = JSON.parse(text) as { QueueUrl?: string; TableName?: string };
+      return input.QueueUrl?.split('/').at(-1) ?? input.TableName;
+    } catch {
+      return undefined;
+    }
+  }
+  const topic = /(?:^|&)TopicArn=([^&]+)/.exec(text)?.[1];
+  return topic === undefined ? undefined : decodeURIComponent(topic).split(':').at(-1);
 }
