@@ -54,9 +54,17 @@ export type {
 } from './topology/declaration';
 export { FILTER_POLICY_LIMITS, validateFilterPolicy } from './topology/filterPolicy';
 export type { FilterConditions, FilterPolicy, FilterValue, NumericOperator } from './topology/filterPolicy';
-export { applyTopology } from './topology/apply';
+export { applyTopology, CLOUDFORMATION_STACK_TAG } from './topology/apply';
 export type { AppliedQueue, ApplyChange, ApplyOptions, ApplyReport, ResourceKind } from './topology/apply';
 export { queueEnvName, serviceEnvironment, TOPIC_ARN_ENV } from './topology/environment';
-export { queuePolicy, sameAttributeValue } from './topology/awsAttributes';
+export {
+  ALARM_THRESHOLDS,
+  DEAD_LETTER_RETENTION_SECONDS,
+  deadLetterQueuePolicy,
+  QUEUE_RETENTION_SECONDS,
+  queuePolicy,
+  RECEIVE_WAIT_SECONDS,
+  sameAttributeValue,
+} from './topology/awsAttributes';
 export { listTopicArns } from './topology/listTopics';
 export { gameReaders, gameTopology } from './topology/gameTopology';

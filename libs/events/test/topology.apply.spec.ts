@@ -1,7 +1,7 @@
 import { GetSubscriptionAttributesCommand, ListSubscriptionsByTopicCommand, SetSubscriptionAttributesCommand, SubscribeCommand } from '@aws-sdk/client-sns';
-import { GetQueueAttributesCommand, SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, SetQueueAttributesCommand, TagQueueCommand } from '@aws-sdk/client-sqs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { applyTopology, ContractError, resolveTopology, type ResolvedTopology } from '../src';
+import { applyTopology, CLOUDFORMATION_STACK_TAG, ContractError, resolveTopology, TransportConfigError, type ResolvedTopology } from '../src';
 import { countRequests } from '../src/testing';
 import { startMesh, testTopology, type Mesh, type TestEvents } from './mesh';
 
@@ -24,6 +24,23 @@ describe('applyTopology against fauxqs', () => {
     const again = await apply();
     expect(again.changes.filter((c) => c.action !== 'unchanged')).toEqual([]);
     expect(again.environment).toEqual(mesh.report.environment);
+  });
+
+  it('gives every queue and DLQ the one policy CDK also deploys: own topics only, no other account, TLS only', async () => {
+    const policy = async (url: string) => JSON.parse((await mesh.broker.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['Policy'] }))).Attributes?.['Policy'] ?? '{}') as { Statement: { Sid: string }[] };
+    expect((await policy(mesh.queueUrl('board'))).Statement.map((s) => s.Sid)).toEqual(['AllowOwnTopicsOnly', 'DenyOtherAccounts', 'DenyInsecureTransport']);
+    expect((await policy(mesh.dlqUrl('board'))).Statement.map((s) => s.Sid)).toEqual(['DenyInsecureTransport']);
+  });
+
+  it('refuses, changing nothing, when a queue belongs to a CloudFormation (CDK) stack', async () => {
+    const { sqs } = mesh.broker;
+    await sqs.send(new SetQueueAttributesCommand({ QueueUrl: mesh.queueUrl('board'), Attributes: { VisibilityTimeout: '7' } }));
+    await sqs.send(new TagQueueCommand({ QueueUrl: mesh.queueUrl('board'), Tags: { [CLOUDFORMATION_STACK_TAG]: 'GameMesh-test-messaging' } }));
+    const error = await apply().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransportConfigError);
+    expect((error as Error).message).toMatch(/test-board \(stack GameMesh-test-messaging\).*cdk deploy/);
+    const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: mesh.queueUrl('board'), AttributeNames: ['VisibilityTimeout'] }));
+    expect(Attributes?.['VisibilityTimeout']).toBe('7');
   });
 
   it('corrects drifted queue and subscription attributes, and removes a subscription nobody declared', async () => {

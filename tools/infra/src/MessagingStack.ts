@@ -1,15 +1,14 @@
 import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Dashboard, GraphWidget, MathExpression, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { AnyPrincipal, Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyDocument } from 'aws-cdk-lib/aws-iam';
 import { Alias } from 'aws-cdk-lib/aws-kms';
 import { CfnSubscription, Topic } from 'aws-cdk-lib/aws-sns';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { CfnQueuePolicy, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import type { ResolvedTopology } from '@game-mesh/events';
+import { ALARM_THRESHOLDS, DEAD_LETTER_RETENTION_SECONDS, deadLetterQueuePolicy, QUEUE_RETENTION_SECONDS, queuePolicy, RECEIVE_WAIT_SECONDS, type ResolvedTopology } from '@game-mesh/events';
 
-/** Thresholds of the original design's alarms. */
-export const ALARM_THRESHOLDS = { queueDepth: 1_000, oldestMessageSeconds: 300, deadLetters: 0, deliveryFailurePercent: 1 } as const;
+export { ALARM_THRESHOLDS };
 
 export interface MessagingStackProps extends StackProps {
   topology: ResolvedTopology;
@@ -51,30 +50,29 @@ export class MessagingStack extends Stack {
     }
 
     for (const resolved of topology.queues) {
+      // Attributes and policies from the same code applyTopology() uses (libs/events awsAttributes).
       const deadLetterQueue = new Queue(this, `Dlq-${resolved.service}-${resolved.key}`, {
         queueName: resolved.deadLetterQueueName,
-        retentionPeriod: Duration.days(14),
+        retentionPeriod: Duration.seconds(DEAD_LETTER_RETENTION_SECONDS),
         encryption: QueueEncryption.SQS_MANAGED,
-        enforceSSL: true,
       });
       const queue = new Queue(this, `Queue-${resolved.service}-${resolved.key}`, {
         queueName: resolved.name,
         visibilityTimeout: Duration.seconds(resolved.visibilityTimeoutSeconds),
-        receiveMessageWaitTime: Duration.seconds(20),
-        retentionPeriod: Duration.days(4),
+        receiveMessageWaitTime: Duration.seconds(RECEIVE_WAIT_SECONDS),
+        retentionPeriod: Duration.seconds(QUEUE_RETENTION_SECONDS),
         encryption: QueueEncryption.SQS_MANAGED,
-        enforceSSL: true,
         deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: resolved.maxReceiveCount },
       });
       const sourceTopics = resolved.subscriptions.map((s) => topics.get(s.topicKey)?.topicArn ?? '');
-      queue.addToResourcePolicy(new PolicyStatement({
-        sid: 'AllowOwnTopicsOnly',
-        effect: Effect.ALLOW,
-        principals: [new ServicePrincipal('sns.amazonaws.com')],
-        actions: ['sqs:SendMessage'],
-        resources: [queue.queueArn],
-        conditions: { ArnEquals: { 'aws:SourceArn': sourceTopics } },
-      }));
+      new CfnQueuePolicy(this, `Policy-${resolved.service}-${resolved.key}`, {
+        queues: [queue.queueUrl],
+        policyDocument: PolicyDocument.fromJson(queuePolicy(queue.queueArn, sourceTopics, this.account)),
+      });
+      new CfnQueuePolicy(this, `DlqPolicy-${resolved.service}-${resolved.key}`, {
+        queues: [deadLetterQueue.queueUrl],
+        policyDocument: PolicyDocument.fromJson(deadLetterQueuePolicy(deadLetterQueue.queueArn)),
+      });
       for (const subscription of resolved.subscriptions) {
         new CfnSubscription(this, `Sub-${subscription.topicKey}-${resolved.service}-${resolved.key}`, {
           topicArn: topics.get(subscription.topicKey)?.topicArn ?? '',
@@ -85,15 +83,6 @@ export class MessagingStack extends Stack {
           filterPolicy: subscription.filterPolicy,
         });
       }
-      // Never let anything but SNS (and IAM principals of this account) near the queue.
-      queue.addToResourcePolicy(new PolicyStatement({
-        sid: 'DenyOtherAccounts',
-        effect: Effect.DENY,
-        principals: [new AnyPrincipal()],
-        actions: ['sqs:SendMessage'],
-        resources: [queue.queueArn],
-        conditions: { StringNotEquals: { 'aws:SourceAccount': this.account }, Bool: { 'aws:PrincipalIsAWSService': 'true' } },
-      }));
       alarm(new Alarm(this, `Depth-${resolved.service}-${resolved.key}`, {
         alarmName: `${resolved.name}-depth`,
         alarmDescription: `More than ${ALARM_THRESHOLDS.queueDepth} messages waiting in ${resolved.name}`,

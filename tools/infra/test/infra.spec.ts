@@ -1,6 +1,6 @@
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { gameTopology, resolveTopology } from '@game-mesh/events';
+import { deadLetterQueuePolicy, gameTopology, queuePolicy, resolveTopology } from '@game-mesh/events';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CONSUMER_ACTIONS, DEAD_LETTER_ACTIONS, IDEMPOTENCY_ACTIONS, PUBLISHER_ACTIONS } from '../src/AppStack';
 import { APPS, addMeshStacks, stackName } from '../src/meshApp';
@@ -130,6 +130,15 @@ describe('the messaging stack', () => {
     ['DLQ not empty', 'ApproximateNumberOfMessagesVisible', 0, 'prod-sample-consumer-dlq-not-empty'],
   ])('alarms on queue %s', (_label, metric, threshold, name) => {
     messaging().hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: name, MetricName: metric, Threshold: threshold, ComparisonOperator: 'GreaterThanThreshold', AlarmActions: Match.anyValue() });
+  });
+
+  it('deploys the queue and DLQ policies applyTopology() sets, from the same code (libs/events awsAttributes)', () => {
+    const policies = Object.values(messaging().findResources('AWS::SQS::QueuePolicy')).map((p) => (p['Properties']['PolicyDocument'] as { Statement: { Sid: string; Effect: string; Action: string }[] }).Statement);
+    const shape = (statements: { Sid: string; Effect: string; Action: string }[]) => statements.map((s) => `${s.Sid} ${s.Effect} ${s.Action}`).join(', ');
+    const expected = (policy: object) => shape((policy as { Statement: { Sid: string; Effect: string; Action: string }[] }).Statement);
+    expect(policies.map(shape).sort()).toEqual(
+      topology.queues.flatMap(() => [expected(queuePolicy('arn:aws:sqs:r:1:q', ['t'])), expected(deadLetterQueuePolicy('arn:aws:sqs:r:1:q'))]).sort(),
+    );
   });
 
   it('alarms when more than 1 % of SNS deliveries fail', () => {

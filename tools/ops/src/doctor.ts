@@ -1,6 +1,6 @@
 import { GetSubscriptionAttributesCommand, ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, ChangeMessageVisibilityBatchCommand } from '@aws-sdk/client-sqs';
-import { sameAttributeValue, type ResolvedQueue } from '@game-mesh/events';
+import { ALARM_THRESHOLDS, sameAttributeValue, type ResolvedQueue } from '@game-mesh/events';
 import { queueUrl, topicArnsByName, type OpsContext } from './context';
 
 export interface Check {
@@ -11,7 +11,8 @@ export interface Check {
   fix?: string;
 }
 
-export const DOCTOR_THRESHOLDS = { queueDepth: 1_000, oldestMessageSeconds: 300 } as const;
+/** The CloudWatch alarms' thresholds: doctor and the alarms agree on what is wrong. */
+export const DOCTOR_THRESHOLDS = ALARM_THRESHOLDS;
 const APPLY = (prefix: string) => `npm run topology -- --prefix ${prefix}`;
 
 /**

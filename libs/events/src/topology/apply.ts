@@ -10,7 +10,8 @@ import {
   type SNSClient,
   type Subscription,
 } from '@aws-sdk/client-sns';
-import { CreateQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, SetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, ListQueueTagsCommand, SetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { TransportConfigError } from '../transport/errors';
 import { ContractError } from '../contract/errors';
 import { deadLetterQueueAttributes, queueAttributes, sameAttributeValue } from './awsAttributes';
 import type { ResolvedQueue, ResolvedTopology } from './declaration';
@@ -24,6 +25,11 @@ export interface ApplyOptions {
   topology: ResolvedTopology;
   /** KMS key for topic encryption at rest. @defaultValue 'alias/aws/sns' */
   topicKmsKeyId?: string;
+  /**
+   * Queues a CloudFormation (CDK) stack manages are refused: their desired state is the stack's,
+   * and a change made here would drift from it until the next deploy undid it. @defaultValue false
+   */
+  allowCloudFormationManaged?: boolean;
 }
 
 export type ResourceKind = 'topic' | 'queue' | 'dead-letter-queue' | 'subscription';
@@ -73,6 +79,8 @@ export async function applyTopology(options: ApplyOptions): Promise<ApplyReport>
   );
   if (problems.length > 0) throw new ContractError('CATALOG_INVALID', `Invalid filter policies, nothing applied:\n- ${problems.join('\n- ')}`);
 
+  if (options.allowCloudFormationManaged !== true) await refuseCloudFormationManaged(sqs, topology);
+
   const changes: ApplyChange[] = [];
   const existingTopics = await listTopicArns(sns);
   const topicArns: Record<string, string> = {};
@@ -92,7 +100,7 @@ export async function applyTopology(options: ApplyOptions): Promise<ApplyReport>
   const queues: AppliedQueue[] = [];
   const support: EndpointSupport = { unsupported: new Set(), warnings: [] };
   for (const queue of topology.queues) {
-    const deadLetter = await ensureQueue(sqs, support, queue.deadLetterQueueName, () => deadLetterQueueAttributes());
+    const deadLetter = await ensureQueue(sqs, support, queue.deadLetterQueueName, (dlqArn) => deadLetterQueueAttributes(dlqArn));
     changes.push({ ...deadLetter.change, kind: 'dead-letter-queue' });
     const topicsOfQueue = queue.subscriptions.map((s) => required(topicArns[s.topicKey], `topic ${s.topicKey}`));
     const main = await ensureQueue(sqs, support, queue.name, (queueArn) => queueAttributes(queue, queueArn, deadLetter.arn, topicsOfQueue));
@@ -227,4 +235,28 @@ function isConfirmed(arn: string | undefined): boolean {
 function required<T>(value: T | undefined, what: string): T {
   if (value === undefined) throw new Error(`The broker returned no ${what}`);
   return value;
+}
+
+/** The stack tag CloudFormation puts on every resource it creates. */
+export const CLOUDFORMATION_STACK_TAG = 'aws:cloudformation:stack-name';
+
+async function refuseCloudFormationManaged(sqs: SQSClient, topology: ResolvedTopology): Promise<void> {
+  const managed: string[] = [];
+  for (const name of topology.queues.flatMap((q) => [q.name, q.deadLetterQueueName])) {
+    let url: string | undefined;
+    try {
+      url = (await sqs.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl;
+    } catch (error) {
+      if (!(error instanceof Error) || !/QueueDoesNotExist|NonExistentQueue/.test(error.name)) throw error;
+    }
+    if (url === undefined) continue;
+    const stack = (await sqs.send(new ListQueueTagsCommand({ QueueUrl: url }))).Tags?.[CLOUDFORMATION_STACK_TAG];
+    if (stack !== undefined) managed.push(`${name} (stack ${stack})`);
+  }
+  if (managed.length > 0) {
+    throw new TransportConfigError(
+      'INVALID_OPTIONS',
+      `Nothing applied: these queues belong to a CloudFormation stack, and CDK is their desired state: ${managed.join(', ')}. Change them with \`cdk deploy\` (npx nx run infra:deploy); npm run topology is for emulators and accounts CDK does not manage.`,
+    );
+  }
 }

@@ -3,24 +3,36 @@ import type { ResolvedQueue } from './declaration';
 /** Attributes `apply()` manages; anything else on a resource is left as it is. */
 export const DEAD_LETTER_RETENTION_SECONDS = 1_209_600; // 14 days, the SQS maximum
 export const QUEUE_RETENTION_SECONDS = 345_600; // 4 days, the SQS default
+export const RECEIVE_WAIT_SECONDS = 20;
 
-export function deadLetterQueueAttributes(): Record<string, string> {
-  return { MessageRetentionPeriod: String(DEAD_LETTER_RETENTION_SECONDS), SqsManagedSseEnabled: 'true' };
+/**
+ * Thresholds of the original design's alarms: CloudWatch alarms (CDK) and `doctor` both read
+ * these. Depth: visible messages; age: the oldest message; DLQ: any message; delivery failures:
+ * share of SNS → SQS deliveries that failed.
+ */
+export const ALARM_THRESHOLDS = { queueDepth: 1_000, oldestMessageSeconds: 300, deadLetters: 0, deliveryFailurePercent: 1 } as const;
+
+export function deadLetterQueueAttributes(deadLetterArn: string): Record<string, string> {
+  return { MessageRetentionPeriod: String(DEAD_LETTER_RETENTION_SECONDS), SqsManagedSseEnabled: 'true', Policy: JSON.stringify(deadLetterQueuePolicy(deadLetterArn)) };
 }
 
 export function queueAttributes(queue: ResolvedQueue, queueArn: string, deadLetterArn: string, topicArns: readonly string[]): Record<string, string> {
   return {
     VisibilityTimeout: String(queue.visibilityTimeoutSeconds),
     MessageRetentionPeriod: String(QUEUE_RETENTION_SECONDS),
-    ReceiveMessageWaitTimeSeconds: '20',
+    ReceiveMessageWaitTimeSeconds: String(RECEIVE_WAIT_SECONDS),
     SqsManagedSseEnabled: 'true',
     RedrivePolicy: JSON.stringify({ deadLetterTargetArn: deadLetterArn, maxReceiveCount: queue.maxReceiveCount }),
     Policy: JSON.stringify(queuePolicy(queueArn, topicArns)),
   };
 }
 
-/** Only SNS, and only for our own topics, may send to the queue (`aws:SourceArn`). */
-export function queuePolicy(queueArn: string, topicArns: readonly string[]): object {
+/**
+ * The one queue policy, for `applyTopology` and for CDK alike: only SNS, and only for our own
+ * topics, may send (`aws:SourceArn`); no AWS service of another account may send; nothing over
+ * plain HTTP. `account` defaults to the one in the queue's ARN (CDK passes its token).
+ */
+export function queuePolicy(queueArn: string, topicArns: readonly string[], account: string = queueArn.split(':')[4] ?? ''): object {
   return {
     Version: '2012-10-17',
     Statement: [
@@ -32,8 +44,26 @@ export function queuePolicy(queueArn: string, topicArns: readonly string[]): obj
         Resource: queueArn,
         Condition: { ArnEquals: { 'aws:SourceArn': [...topicArns].sort() } },
       },
+      {
+        Sid: 'DenyOtherAccounts',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: 'sqs:SendMessage',
+        Resource: queueArn,
+        Condition: { StringNotEquals: { 'aws:SourceAccount': account }, Bool: { 'aws:PrincipalIsAWSService': 'true' } },
+      },
+      denyInsecureTransport(queueArn),
     ],
   };
+}
+
+/** A DLQ takes copies from its consumer (IAM) and moves from RedrivePolicy; only TLS. */
+export function deadLetterQueuePolicy(queueArn: string): object {
+  return { Version: '2012-10-17', Statement: [denyInsecureTransport(queueArn)] };
+}
+
+function denyInsecureTransport(queueArn: string): object {
+  return { Sid: 'DenyInsecureTransport', Effect: 'Deny', Principal: { AWS: '*' }, Action: 'sqs:*', Resource: queueArn, Condition: { Bool: { 'aws:SecureTransport': 'false' } } };
 }
 
 /**
