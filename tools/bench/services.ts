@@ -4,11 +4,10 @@ import { spawn } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { applyTopology, gameTopology, resolveTopology } from '@game-mesh/events';
 import { startFauxqs } from 'fauxqs';
 import { SERVICES } from '../stack/launchStack';
+import { createAwsClients } from '@game-mesh/service-runtime';
 
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -16,8 +15,7 @@ const runs = Number(process.argv[2] ?? 5);
 
 const emulator = await startFauxqs({ port: 0, logger: false, host: 'localhost' });
 const endpoint = `http://localhost:${emulator.port}`;
-const config = { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } };
-const report = await applyTopology({ sns: new SNSClient(config), sqs: new SQSClient(config), topology: resolveTopology(gameTopology, { prefix: 'bench' }) });
+const report = await applyTopology({ ...createAwsClients({ AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL: endpoint }), topology: resolveTopology(gameTopology, { prefix: 'bench' }) });
 
 interface Row { service: string; coldStartMs: { median: number; min: number; max: number }; idleRssMiB: number; bundleMiB: number }
 const rows: Row[] = [];

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { PublishBatchCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { applyTopology, createEnvelope, gameEvents, gameTopology, Publisher, resolveTopology, Subscriber } from '@game-mesh/events';
+import { applyTopology, createEnvelope, gameEvents, gameTopology, Publisher, resolveTopology, Subscriber, awsClientConfig } from '@game-mesh/events';
 import { COUNTS_PATH, freeBasePort } from '@game-mesh/events/testing';
 import { Consumer } from 'sqs-consumer';
 
@@ -36,7 +36,8 @@ async function main(): Promise<void> {
   try {
     const endpoint = await firstLine(proxy);
     await waitHealthy(`http://127.0.0.1:${emulatorPort}/health`);
-    const config = { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'b', secretAccessKey: 'b' } };
+    // Every contender's clients get the same settings.
+    const config = awsClientConfig({ endpoint, region: 'us-east-1' });
     const clients: Record<string, () => Promise<Client>> = {
       ours: () => ours(config),
       naive: () => naive(config),

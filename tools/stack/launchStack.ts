@@ -2,9 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { applyTopology, gameTopology, resolveTopology, type ApplyReport } from '@game-mesh/events';
+import { createAwsClients } from '@game-mesh/service-runtime';
 import { startFauxqs } from 'fauxqs';
 
 export const SERVICES = ['time-manager', 'weather-manager', 'sample-consumer'] as const;
@@ -62,9 +61,7 @@ export async function launchStack(options: StackOptions): Promise<Stack> {
     endpoint = `http://localhost:${server.port}`;
     log('emulator', `fauxqs SNS/SQS emulator listening on ${endpoint}`);
   }
-  const clientConfig = { region, ...(endpoint === undefined ? {} : { endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }) };
-  const sns = new SNSClient(clientConfig);
-  const sqs = new SQSClient(clientConfig);
+  const { sns, sqs } = createAwsClients({ AWS_REGION: region, AWS_ENDPOINT_URL: endpoint });
   const report = await applyTopology({ sns, sqs, topology: resolveTopology(gameTopology, { prefix: options.prefix ?? 'local' }) });
   sns.destroy();
   sqs.destroy();

@@ -4,11 +4,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { freeBasePort, startFaultProxy, waitFor, type FaultProxy } from '@game-mesh/events/testing';
 import { startFauxqs } from 'fauxqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchStack, SERVICES, type ServiceName, type Stack } from '../stack/launchStack';
+import { createAwsClients } from '@game-mesh/service-runtime';
 
 // IAM from evidence: each service runs its real work against its own counting proxy, so every AWS
 // call it makes is seen with the resource it touched; the CDK task role of that service must grant
@@ -75,7 +76,7 @@ describe('IAM from evidence: each task role grants exactly the calls its service
     templates = join(templates, 'cdk.out');
 
     // The work each service does in production, including its rarer paths.
-    const sqs = new SQSClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } });
+    const { sqs } = createAwsClients({ AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL: endpoint });
     const env = (service: string, name: string) => stack.report.environment[service]?.[name] ?? '';
     const envelope = (type: string, data: object) => {
       const id = randomUUID();

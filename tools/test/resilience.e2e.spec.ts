@@ -1,10 +1,10 @@
 import { fileURLToPath } from 'node:url';
-import { SNSClient } from '@aws-sdk/client-sns';
 import { gameEvents, Publisher } from '@game-mesh/events';
 import { freeBasePort, waitFor } from '@game-mesh/events/testing';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchStack, SERVICES, type Stack } from '../stack/launchStack';
+import { createAwsClients } from '@game-mesh/service-runtime';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -28,7 +28,7 @@ describe('the stack under crashes, shutdowns and hostile input', () => {
         ledger.set(record.eventId, (ledger.get(record.eventId) ?? 0) + 1);
       },
     });
-    const sns = new SNSClient({ endpoint: stack.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } });
+    const { sns } = createAwsClients({ AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL: stack.endpoint });
     publisher = new Publisher({ catalog: gameEvents, source: 'weather-manager', transport: { mode: 'sns', sns, topicArns: stack.report.topicArns } });
   }, 60_000);
   afterAll(() => stack?.stop());

@@ -1,9 +1,10 @@
 import { fileURLToPath } from 'node:url';
-import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { waitFor } from '@game-mesh/events/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchStack, type Stack } from '../stack/launchStack';
 import { freeBasePort } from '@game-mesh/events/testing';
+import { createAwsClients } from '@game-mesh/service-runtime';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -74,7 +75,7 @@ describe('the whole stack, as npm start runs it', () => {
     });
     // Nothing left on its way in the severe queue: what has not arrived will not.
     const severeQueue = stack.report.queues.find((q) => q.service === 'sample-consumer' && q.key === 'severe')!;
-    const sqs = new SQSClient({ endpoint: stack.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } });
+    const { sqs } = createAwsClients({ AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL: stack.endpoint });
     await waitFor(async () => {
       const { Attributes: a = {} } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: severeQueue.url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
       return (a.ApproximateNumberOfMessages === '0' && a.ApproximateNumberOfMessagesNotVisible === '0') || undefined;

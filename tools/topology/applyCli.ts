@@ -1,9 +1,8 @@
 // `npm run topology -- [--prefix dev] [--json]`: applies the topology to the endpoint in
 // AWS_ENDPOINT_URL (fauxqs, LocalStack) or to AWS, and prints what changed and each service's env.
 import { parseArgs } from 'node:util';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { applyTopology, gameTopology, isRetryableError, resolveTopology } from '@game-mesh/events';
+import { createAwsClients } from '@game-mesh/service-runtime';
 
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 const { values } = parseArgs({
@@ -27,8 +26,7 @@ each service needs. Endpoint: AWS_ENDPOINT_URL (unset: AWS with the default cred
 
 const endpoint = process.env['AWS_ENDPOINT_URL'];
 const region = process.env['AWS_REGION'] ?? 'us-east-1';
-const config = { region, ...(endpoint ? { endpoint, credentials: { accessKeyId: process.env['AWS_ACCESS_KEY_ID'] ?? 'local', secretAccessKey: process.env['AWS_SECRET_ACCESS_KEY'] ?? 'local' } } : {}) };
-const apply = () => applyTopology({ sns: new SNSClient(config), sqs: new SQSClient(config), topology: resolveTopology(gameTopology, { prefix: values.prefix }) });
+const apply = () => applyTopology({ ...createAwsClients({ AWS_REGION: region, AWS_ENDPOINT_URL: endpoint || undefined }), topology: resolveTopology(gameTopology, { prefix: values.prefix }) });
 const deadline = Date.now() + Number(values['wait-seconds']) * 1000;
 async function applyWhenReachable(): Promise<Awaited<ReturnType<typeof apply>>> {
   for (;;) {

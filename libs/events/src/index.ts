@@ -22,6 +22,8 @@ export type { WeatherCondition, WeatherState } from './contract/events/weather';
 export { MAX_PUBLISH_BATCH_ENTRIES, MAX_SNS_MESSAGE_BYTES, messageSize } from './transport/attributes';
 export { BrokerUnavailableError, PublishRejectedError, PublishTimeoutError, TransportConfigError, TransportError } from './transport/errors';
 export { bounded, BrokerTimeoutError } from './transport/bounded';
+export { awsClientConfig } from './transport/clientConfig';
+export type { AwsClientLimits, AwsEndpointSettings } from './transport/clientConfig';
 export type { TransportErrorCode } from './transport/errors';
 export { silentLogger } from './transport/logger';
 export type { Logger } from './transport/logger';

@@ -2,6 +2,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import {
   applyTopology,
+  awsClientConfig,
   Publisher,
   resolveTopology,
   Subscriber,
@@ -50,7 +51,7 @@ export async function startMesh<C extends Catalog>(declaration: TopologyDeclarat
       return subscriber;
     },
     clientsVia: (endpoint) => {
-      const config = { endpoint, region: broker.region, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 };
+      const config = awsClientConfig({ endpoint, region: broker.region }, { maxAttempts: 1 });
       return { sns: new SNSClient(config), sqs: new SQSClient(config) };
     },
     async stop() {

@@ -1,5 +1,5 @@
-export { awsClientConfig, createAwsClients } from './awsClients';
-export type { AwsClientLimits, AwsSettings } from './awsClients';
+export { createAwsClients, createDynamoDbClient } from './awsClients';
+export type { AwsSettings } from './awsClients';
 export { baseEnvSchema, ConfigError, loadConfig, queueUrlSchema, topicArnSchema } from './config';
 export { logPublisher, logSubscriber } from './eventLogging';
 export { brokerReadiness, createServiceApp, parseBody } from './http';

@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
+import { awsClientConfig } from '../transport/clientConfig';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 
@@ -19,7 +20,7 @@ export async function startTestDynamoDb(): Promise<TestDynamoDb> {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const dynamodb = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  const dynamodb = new DynamoDBClient(awsClientConfig({ endpoint, region: 'us-east-1' }));
   return {
     endpoint,
     dynamodb,

@@ -1,6 +1,7 @@
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { startFauxqs } from 'fauxqs';
+import { awsClientConfig } from '../transport/clientConfig';
 
 export interface TestBroker {
   endpoint: string;
@@ -17,7 +18,7 @@ export async function startTestBroker(): Promise<TestBroker> {
   const server = await startFauxqs({ port: 0, logger: false, host: 'localhost' });
   const endpoint = `http://127.0.0.1:${server.port}`;
   const region = 'us-east-1';
-  const config = { endpoint, region, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
+  const config = awsClientConfig({ endpoint, region });
   const clients = (): { sns: SNSClient; sqs: SQSClient } => ({ sns: new SNSClient(config), sqs: new SQSClient(config) });
   const { sns, sqs } = clients();
   return {
