@@ -25,7 +25,7 @@ const stack = await launchStack({
     if (record.queue === 'main') latencyById.set(record.eventId, record.latencyMs);
   },
 });
-const rss = () => Object.fromEntries(SERVICES.map((s) => [s, Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${stack.services[s].process.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024)]));
+const rss = () => Object.fromEntries(SERVICES.map((s) => [s, Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${stack.service(s).process.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024)]));
 const rssStart = rss();
 const published: string[] = [];
 let failedRequests = 0;
@@ -37,7 +37,7 @@ for (let i = 0; i < total; i += 1) {
   const wait = started + (i * 1000) / rate - performance.now();
   if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
   pending.push(
-    fetch(`${stack.services['weather-manager'].url}/weather`, {
+    fetch(`${stack.service('weather-manager').url}/weather`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ condition: conditions[i % conditions.length], intensity: (i % 100) / 100, temperatureCelsius: 10 }),

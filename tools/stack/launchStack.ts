@@ -3,11 +3,18 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { applyTopology, gameTopology, resolveTopology, type ApplyReport } from '@game-mesh/events';
+import { fileURLToPath } from 'node:url';
 import { createAwsClients } from '@game-mesh/service-runtime';
+import { loadServiceDeclarations } from '@game-mesh/services';
 import { startFauxqs } from 'fauxqs';
 
-export const SERVICES = ['time-manager', 'weather-manager', 'sample-consumer'] as const;
-export type ServiceName = (typeof SERVICES)[number];
+const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
+const declarations = loadServiceDeclarations(repositoryRoot);
+/** Every service declared in apps/<name>/service.json, in port order. */
+export const SERVICES: readonly string[] = declarations.map((d) => d.name);
+export type ServiceName = string;
+/** Where `npm start` puts the services: each on its declared port. */
+export const DEFAULT_BASE_PORT = 3000;
 
 export interface StackOptions {
   /** Repository root (where dist/ is). */
@@ -18,7 +25,7 @@ export interface StackOptions {
   useAws?: boolean;
   /** Port of the embedded emulator; 0 picks a free one. @defaultValue 4566 */
   emulatorPort?: number;
-  /** Services listen on basePort + 1, + 2, + 3. @defaultValue 3000 */
+  /** Services listen on their declared ports shifted by (basePort - 3000), so tests can move them all. @defaultValue 3000 */
   basePort?: number;
   region?: string;
   prefix?: string;
@@ -38,7 +45,9 @@ export interface RunningService {
 export interface Stack {
   endpoint: string;
   report: ApplyReport;
-  services: Record<ServiceName, RunningService>;
+  services: Readonly<Record<ServiceName, RunningService>>;
+  /** The running service of that name; throws naming the declared ones. */
+  service(name: ServiceName): RunningService;
   /** Starts a stopped (or killed) service again with the same environment. */
   restart(name: ServiceName): Promise<RunningService>;
   stop(): Promise<void>;
@@ -68,8 +77,9 @@ export async function launchStack(options: StackOptions): Promise<Stack> {
   for (const change of report.changes.filter((c) => c.action !== 'unchanged')) log('topology', `${change.action} ${change.kind} ${change.name}`);
   for (const warning of report.warnings) log('topology', `note: ${warning}`);
 
-  const basePort = options.basePort ?? 3000;
-  const envFor = (name: ServiceName, index: number): NodeJS.ProcessEnv => ({
+  const shift = (options.basePort ?? DEFAULT_BASE_PORT) - DEFAULT_BASE_PORT;
+  const portOf = (name: ServiceName): number => (declarations.find((d) => d.name === name)?.port ?? 0) + shift;
+  const envFor = (name: ServiceName): NodeJS.ProcessEnv => ({
     PATH: process.env['PATH'],
     NODE_ENV: 'production',
     // The machine's Node 20 makes the SDK warn that it wants 22; the containers run Node 24.
@@ -77,21 +87,25 @@ export async function launchStack(options: StackOptions): Promise<Stack> {
     AWS_REGION: region,
     ...(endpoint === undefined ? {} : { AWS_ENDPOINT_URL: endpoint }),
     ...(options.useAws ? pickAwsCredentials(process.env) : {}),
-    PORT: String(basePort + index + 1),
+    PORT: String(portOf(name)),
     ...report.environment[name],
     ...options.serviceEnv?.[name],
   });
   const start = (name: ServiceName): RunningService => {
-    const index = SERVICES.indexOf(name);
     const bundle = join(options.root, 'dist', 'apps', name, 'main.cjs');
     if (!existsSync(bundle)) throw new Error(`${bundle} is missing: build first (npx nx run-many -t build)`);
-    const child = spawn(process.execPath, ['--enable-source-maps', bundle], { env: envFor(name, index), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--enable-source-maps', bundle], { env: envFor(name), stdio: ['ignore', 'pipe', 'pipe'] });
     for (const stream of [child.stdout, child.stderr]) createInterface({ input: stream }).on('line', (line) => log(name, line));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    const port = basePort + index + 1;
+    const port = portOf(name);
     return { name, port, url: `http://localhost:${port}`, process: child, exited };
   };
-  const services = Object.fromEntries(SERVICES.map((name) => [name, start(name)])) as Record<ServiceName, RunningService>;
+  const services: Record<ServiceName, RunningService> = Object.fromEntries(SERVICES.map((name) => [name, start(name)]));
+  const service = (name: ServiceName): RunningService => {
+    const found = services[name];
+    if (!found) throw new Error(`no service "${name}"; declared: ${SERVICES.join(', ')}`);
+    return found;
+  };
   const stopAll = async (): Promise<void> => {
     await Promise.all(Object.values(services).map((s) => stopProcess(s)));
     await emulator?.stop();
@@ -106,11 +120,13 @@ export async function launchStack(options: StackOptions): Promise<Stack> {
     endpoint: endpoint ?? `https://sns.${region}.amazonaws.com`,
     report,
     services,
+    service,
     async restart(name) {
-      await stopProcess(services[name]);
-      services[name] = start(name);
-      await waitReady(services[name]);
-      return services[name];
+      await stopProcess(service(name));
+      const restarted = start(name);
+      services[name] = restarted;
+      await waitReady(restarted);
+      return restarted;
     },
     stop: stopAll,
   };

@@ -25,19 +25,19 @@ const stack = await launchStack({
   process.exit(1);
 });
 
-const { services } = stack;
+const { services, service } = stack;
 const bold = (text: string) => (color ? `\u001b[1m${text}\u001b[0m` : text);
 console.log(`
 ${bold('Game event mesh is running.')} Events flow weather-manager/time-manager → SNS → SQS → consumers.
 
-  ${bold('Live page')}        ${services['sample-consumer'].url}/
-  sample-consumer  ${services['sample-consumer'].url}/state   ${services['sample-consumer'].url}/events
-  weather-manager  ${services['weather-manager'].url}/weather   (PUT it to change the weather)
-  time-manager     ${services['time-manager'].url}/time
+  ${bold('Live page')}        ${service('sample-consumer').url}/
+  sample-consumer  ${service('sample-consumer').url}/state   ${service('sample-consumer').url}/events
+  weather-manager  ${service('weather-manager').url}/weather   (PUT it to change the weather)
+  time-manager     ${service('time-manager').url}/time
   metrics          /metrics on each service · health: /health, /ready
   broker           ${stack.endpoint}${endpoint === undefined && !useAws ? ' (embedded fauxqs)' : ''}
 
-Try: curl -X PUT ${services['weather-manager'].url}/weather -H 'content-type: application/json' \\
+Try: curl -X PUT ${service('weather-manager').url}/weather -H 'content-type: application/json' \\
        -d '{"condition":"storm","intensity":0.95,"temperatureCelsius":12}'
 Ctrl-C stops everything.
 `);

@@ -69,7 +69,7 @@ describe('IAM from evidence: each task role grants exactly the calls its service
       endpoint,
       basePort: await freeBasePort(),
       prefix,
-      serviceEnv: Object.fromEntries(SERVICES.map((s) => [s, { AWS_ENDPOINT_URL: proxies[s].endpoint, LIVE_STATS_INTERVAL_MS: '200' }])),
+      serviceEnv: Object.fromEntries(SERVICES.map((s) => [s, { AWS_ENDPOINT_URL: proxies[s]!.endpoint, LIVE_STATS_INTERVAL_MS: '200' }])),
     });
     templates = mkdtempSync(join(tmpdir(), 'iam-synth-'));
     execFileSync(join(root, 'node_modules/.bin/tsx'), ['--tsconfig', join(root, 'tools/tsconfig.json'), join(root, 'tools/infra/src/synth.ts'), prefix], { cwd: templates, stdio: 'ignore' });
@@ -95,19 +95,19 @@ describe('IAM from evidence: each task role grants exactly the calls its service
       await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: '{not json' }));
       await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: [{ Id: 'a', MessageBody: body }, { Id: 'b', MessageBody: body }] }));
     }
-    const weatherUrl = stack.services['weather-manager'].url;
+    const weatherUrl = stack.service('weather-manager').url;
     await fetch(`${weatherUrl}/weather`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ condition: 'fog', intensity: 0.4, temperatureCelsius: 6 }) });
-    await fetch(`${stack.services['time-manager'].url}/time`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ day: 2, minuteOfDay: 600 }) });
+    await fetch(`${stack.service('time-manager').url}/time`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ day: 2, minuteOfDay: 600 }) });
     for (const service of SERVICES) {
-      await fetch(`${stack.services[service].url}/ready`);
-      await fetch(`${stack.services[service].url}/metrics`);
+      await fetch(`${stack.service(service).url}/ready`);
+      await fetch(`${stack.service(service).url}/metrics`);
     }
     const live = new AbortController();
-    await fetch(`${stack.services['sample-consumer'].url}/live/stream`, { signal: live.signal }).catch(() => undefined);
+    await fetch(`${stack.service('sample-consumer').url}/live/stream`, { signal: live.signal }).catch(() => undefined);
     live.abort();
     await waitFor(
       () => {
-        const seen = (s: ServiceName, op: string) => proxies[s].seen.get(op) ?? 0;
+        const seen = (s: ServiceName, op: string) => proxies[s]!.seen.get(op) ?? 0;
         return (seen('weather-manager', 'SendMessage') > 0 && seen('weather-manager', 'ChangeMessageVisibility') > 0 && seen('sample-consumer', 'SendMessage') > 1 && seen('sample-consumer', 'ChangeMessageVisibility') > 1 && seen('time-manager', 'PublishBatch') > 0) || undefined;
       },
       { timeoutMs: 20_000, message: 'every path exercised' },
@@ -115,7 +115,7 @@ describe('IAM from evidence: each task role grants exactly the calls its service
     // Every copy handled, deferred and dropped, or parked: each queue's consumer has deleted from it.
     await waitFor(
       () => {
-        const deleted = (service: ServiceName) => proxies[service].resources.get('DeleteMessageBatch') ?? new Set<string>();
+        const deleted = (service: ServiceName) => proxies[service]!.resources.get('DeleteMessageBatch') ?? new Set<string>();
         return (deleted('weather-manager').size >= 1 && deleted('sample-consumer').size >= 2) || undefined;
       },
       { timeoutMs: 20_000, message: 'deletes from every consumer queue' },
@@ -131,7 +131,7 @@ describe('IAM from evidence: each task role grants exactly the calls its service
   });
 
   it.each(SERVICES)('%s', (service) => {
-    const evidence = [...new Set(used(proxies[service]))];
+    const evidence = [...new Set(used(proxies[service]!))];
     expect(evidence.filter((e) => e.startsWith('unmapped'))).toEqual([]);
     expect(evidence).toEqual([...new Set(granted(templates, service))]);
   });

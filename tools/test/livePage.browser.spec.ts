@@ -35,9 +35,9 @@ describe.skipIf(!haveChromium)('the live page in headless Chromium', () => {
 
   it('shows events as they arrive, the world state, and queue depths', async () => {
     const page = await browser.newPage();
-    await page.goto(`${stack.services['sample-consumer'].url}/`);
+    await page.goto(`${stack.service('sample-consumer').url}/`);
     await page.locator('#connection-text', { hasText: 'live' }).waitFor();
-    const response = await fetch(`${stack.services['weather-manager'].url}/weather`, {
+    const response = await fetch(`${stack.service('weather-manager').url}/weather`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ condition: 'storm', intensity: 0.92, temperatureCelsius: 8 }),

@@ -46,7 +46,7 @@ describe('the stack under crashes, shutdowns and hostile input', () => {
     ).then((results) => results.map((r) => r.id));
 
   it('sample-consumer SIGKILLed mid-batch and restarted: every event handled', { timeout: 90_000 }, async () => {
-    const consumer = stack.services['sample-consumer'];
+    const consumer = stack.service('sample-consumer');
     const publishing = publishMany(400);
     await waitFor(() => handled.size > 0 || undefined);
     consumer.process.kill('SIGKILL');
@@ -63,7 +63,7 @@ describe('the stack under crashes, shutdowns and hostile input', () => {
   });
 
   it('SIGTERM with both queues busy and two live pages open: exit 0 well within 30 s, nothing lost', { timeout: 90_000 }, async () => {
-    const consumer = stack.services['sample-consumer'];
+    const consumer = stack.service('sample-consumer');
     const before = handled.size;
     // Two open live pages: their streams must be closed by the shutdown, not hold it.
     const pages = await Promise.all([0, 1].map(() => openStream(`${consumer.url}/live/stream`)));
@@ -104,7 +104,7 @@ describe('the stack under crashes, shutdowns and hostile input', () => {
         ),
         fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded'),
         async (service, method, path, body, contentType) => {
-          const url = `${stack.services[service].url}${path.startsWith('/') ? path : `/${path}`}`;
+          const url = `${stack.service(service).url}${path.startsWith('/') ? path : `/${path}`}`;
           const response = await fetch(url, { method, headers: { 'content-type': contentType }, ...(method === 'GET' ? {} : { body }) });
           await response.arrayBuffer();
           statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
@@ -113,7 +113,7 @@ describe('the stack under crashes, shutdowns and hostile input', () => {
       ),
       { numRuns: 400 },
     );
-    for (const service of SERVICES) expect((await fetch(`${stack.services[service].url}/health`)).status).toBe(200);
+    for (const service of SERVICES) expect((await fetch(`${stack.service(service).url}/health`)).status).toBe(200);
     console.log(`fuzz: ${[...statuses].map(([s, n]) => `${s}×${n}`).join(' ')}`);
   });
 });

@@ -32,7 +32,7 @@ describe('the whole stack, as npm start runs it', () => {
     await stack?.stop();
   });
 
-  const url = (service: keyof Stack['services'], path: string) => `${stack.services[service].url}${path}`;
+  const url = (service: keyof Stack['services'], path: string) => `${stack.service(service).url}${path}`;
   const putWeather = async (intensity: number, condition = 'storm') => {
     const response = await fetch(url('weather-manager', '/weather'), {
       method: 'PUT',
@@ -90,7 +90,7 @@ describe('the whole stack, as npm start runs it', () => {
   });
 
   it('sample-consumer killed and restarted: no event published meanwhile is lost', { timeout: 60_000 }, async () => {
-    const consumer = stack.services['sample-consumer'];
+    const consumer = stack.service('sample-consumer');
     consumer.process.kill('SIGKILL');
     await consumer.exited;
     const published: string[] = [];

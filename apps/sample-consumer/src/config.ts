@@ -1,7 +1,8 @@
 import { baseEnvSchema, queueUrlSchema } from '@game-mesh/service-runtime';
 import { z } from 'zod';
+import service from '../service.json';
 
-export const sampleConsumerEnv = baseEnvSchema(3003)
+export const sampleConsumerEnv = baseEnvSchema(service.port)
   .extend({
     EVENTS_QUEUE_URL: queueUrlSchema,
     EVENTS_DLQ_URL: queueUrlSchema,

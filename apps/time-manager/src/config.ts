@@ -1,7 +1,8 @@
 import { baseEnvSchema, topicArnSchema } from '@game-mesh/service-runtime';
 import { z } from 'zod';
+import service from '../service.json';
 
-export const timeManagerEnv = baseEnvSchema(3001)
+export const timeManagerEnv = baseEnvSchema(service.port)
   .extend({
     EVENTS_TOPIC_ARN: topicArnSchema,
     CLOCK_GAME_MINUTES_PER_SECOND: z.coerce.number().positive().max(10_000).default(10).describe('Game minutes per real second.'),

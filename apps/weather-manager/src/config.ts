@@ -1,7 +1,8 @@
 import { baseEnvSchema, queueUrlSchema, topicArnSchema } from '@game-mesh/service-runtime';
 import { z } from 'zod';
+import service from '../service.json';
 
-export const weatherManagerEnv = baseEnvSchema(3002)
+export const weatherManagerEnv = baseEnvSchema(service.port)
   .extend({
     EVENTS_TOPIC_ARN: topicArnSchema,
     EVENTS_QUEUE_URL: queueUrlSchema,

@@ -1,17 +1,16 @@
+import { fileURLToPath } from 'node:url';
 import type { App, Environment } from 'aws-cdk-lib';
 import { gameTopology, resolveTopology } from '@game-mesh/events';
 import { AppStack, type AppScaling } from './AppStack';
 import { CiStack } from './CiStack';
 import { MessagingStack } from './MessagingStack';
 import { PlatformStack } from './PlatformStack';
+import { loadServiceDeclarations } from '@game-mesh/services';
 
-/** Per app: its port and, when it may run more than one task, how it scales. */
-export const APPS: Readonly<Record<string, { port: number; scaling?: AppScaling }>> = {
-  // One clock and one weather simulation per world: both stay single tasks.
-  'time-manager': { port: 3001 },
-  'weather-manager': { port: 3002 },
-  'sample-consumer': { port: 3003, scaling: { minTasks: 1, maxTasks: 10, backlogPerTask: 100 } },
-};
+/** Per app, from its apps/<name>/service.json: its port and, when it may run more than one task, how it scales. */
+export const APPS: Readonly<Record<string, { port: number; scaling?: AppScaling }>> = Object.fromEntries(
+  loadServiceDeclarations(fileURLToPath(new URL('../../..', import.meta.url))).map((d) => [d.name, { port: d.port, ...(d.scaling ? { scaling: d.scaling } : {}) }]),
+);
 
 export interface MeshAppOptions {
   prefix: string;

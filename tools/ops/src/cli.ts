@@ -1,6 +1,8 @@
 // `npm run events -- <command>`: operate the mesh against fauxqs, LocalStack or AWS.
+import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ContractError } from '@game-mesh/events';
+import { loadServiceDeclarations } from '@game-mesh/services';
 import { createContext, type OpsContext } from './context';
 import { doctor, printChecks } from './doctor';
 import { peek } from './peek';
@@ -9,7 +11,9 @@ import { progressPrinter, redrive } from './redrive';
 import { tail } from './tail';
 
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
-const DEFAULT_SERVICES = 'time-manager=http://localhost:3001,weather-manager=http://localhost:3002,sample-consumer=http://localhost:3003';
+const root = fileURLToPath(new URL('../../..', import.meta.url));
+/** Each declared service on its declared port, as `npm start` runs them. */
+const DEFAULT_SERVICES = loadServiceDeclarations(root).map((d) => `${d.name}=http://localhost:${d.port}`).join(',');
 
 const program = new Command('events')
   .description('Operate the game event mesh: check it, look into queues, watch and publish events, redrive DLQs.')
