@@ -80,7 +80,8 @@ describe('the stack under crashes, shutdowns and hostile input', () => {
     const severeIds = ids.filter((_, i) => i % 2 === 0);
     await stack.restart('sample-consumer');
     await waitFor(() => (ids.every((id) => handled.has(id)) && severeIds.every((id) => handledSevere.has(id))) || undefined, {
-      timeoutMs: 45_000,
+      // Messages the aborted long polls had taken come back after the 30 s visibility timeout.
+      timeoutMs: 60_000,
       message: 'every event handled on both queues after the restart',
     });
     const twice = [...ids.filter((id) => (handled.get(id) ?? 0) > 1), ...severeIds.filter((id) => (handledSevere.get(id) ?? 0) > 1)];

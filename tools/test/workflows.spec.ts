@@ -33,8 +33,13 @@ describe('the GitHub Actions workflows', () => {
     }
     const deploy = readFileSync(join(dir, 'deploy.yml'), 'utf8');
     expect(deploy).toMatch(/id-token: write/);
-    // can-i-deploy before the deploy, the record after it.
-    const order = ['can-i-deploy', 'docker push', ':deploy', 'contracts -- record'].map((step) => deploy.indexOf(step));
+    // can-i-deploy before the image is pushed; the app's deploy target checks again, deploys, records.
+    const order = ['can-i-deploy', 'docker push', ':deploy'].map((step) => deploy.indexOf(step));
     expect(order.every((index, i) => index > 0 && (i === 0 || index > order[i - 1]!))).toBe(true);
+    for (const app of ['time-manager', 'weather-manager', 'sample-consumer']) {
+      const target = (JSON.parse(readFileSync(join(root, 'apps', app, 'project.json'), 'utf8')) as { targets: { deploy: { command: string } } }).targets.deploy.command;
+      expect(target.indexOf('can-i-deploy')).toBeLessThan(target.indexOf('infra:deploy'));
+      expect(target.indexOf('infra:deploy')).toBeLessThan(target.indexOf('contracts -- record'));
+    }
   });
 });
