@@ -88,6 +88,8 @@ export async function launchStack(options: StackOptions): Promise<Stack> {
     ...(endpoint === undefined ? {} : { AWS_ENDPOINT_URL: endpoint }),
     ...(options.useAws ? pickAwsCredentials(process.env) : {}),
     PORT: String(portOf(name)),
+    // The operator APIs are internal: on this machine, only this machine reaches them.
+    HOST: '127.0.0.1',
     ...report.environment[name],
     ...options.serviceEnv?.[name],
   });

@@ -1,12 +1,14 @@
+import { timeChangedV1Schema } from '@game-mesh/events';
 import { parseBody } from '@game-mesh/service-runtime';
 import type { Express } from 'express';
 import { z } from 'zod';
 import type { GameClock, PhaseChange } from './GameClock';
 
+// Bounded by the contract the change will produce: the same field schemas as time.changed.
 const setTimeBody = z
   .object({
-    day: z.int().min(1).optional(),
-    minuteOfDay: z.int().min(0).max(1_439).optional(),
+    day: timeChangedV1Schema.shape.day.optional(),
+    minuteOfDay: timeChangedV1Schema.shape.minuteOfDay.optional(),
   })
   .strict()
   .refine((body) => body.day !== undefined || body.minuteOfDay !== undefined, 'give day, minuteOfDay or both');
@@ -19,6 +21,17 @@ export function timeRoutes(clock: GameClock, announce: (change: PhaseChange) => 
     app.put('/time', async (req, res) => {
       const body = parseBody(setTimeBody, req, res);
       if (!body) return;
+      // The clock must be able to publish this time and keep running from it: the event it makes
+      // now, and the day after, must both satisfy time.changed (else every later tick would fail).
+      const preview = Object.assign(Object.create(Object.getPrototypeOf(clock) as object) as GameClock, clock).set(body);
+      const problems = [preview, { ...preview, day: preview.day + 1 }].flatMap((change) => {
+        const checked = timeChangedV1Schema.safeParse({ ...change, cause: 'operator' });
+        return checked.success ? [] : checked.error.issues.map((issue) => ({ path: issue.path.join('.'), message: `${issue.message} (the clock could not publish time.changed from here)` }));
+      });
+      if (problems.length > 0) {
+        res.status(400).json({ error: 'invalid body', issues: problems });
+        return;
+      }
       const eventId = await announce(clock.set(body));
       res.json({ ...clock.snapshot(), eventId });
     });

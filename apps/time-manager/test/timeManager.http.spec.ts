@@ -1,3 +1,4 @@
+import { CreateTopicCommand } from '@aws-sdk/client-sns';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { startGameMesh, waitFor, type GameMesh } from '@game-mesh/events/testing';
 import { startService, type StartedService } from '@game-mesh/service-runtime';
@@ -70,7 +71,38 @@ describe('time-manager over HTTP, publishing to fauxqs', () => {
   it('is ready while its topic answers', async () => {
     const ready = await send('GET', '/ready');
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready', checks: { topic: 'ok' } });
+    expect(await ready.json()).toEqual({ status: 'ready', checks: { topic: 'ok', publishing: 'ok' } });
     expect(exits).toEqual([]);
+  });
+
+  it('refuses a time the clock could not publish from (bounded by the contract), and says so', async () => {
+    const response = await send('PUT', '/time', { day: Number.MAX_SAFE_INTEGER });
+    expect(response.status).toBe(400);
+    expect(JSON.stringify(await response.json())).toMatch(/"path":"day".*could not publish time.changed/);
+    expect(((await (await send('GET', '/time')).json()) as { day: number }).day).toBeLessThan(1_000);
+  });
+});
+
+describe('time-manager whose publishes fail', () => {
+  it('logs and counts every failed publish and reports publishing as failing until one succeeds', async () => {
+    const mesh = await startGameMesh('failing');
+    const missingTopic = mesh.report.topicArns['time']!.replace(/:failing-time$/, ':failing-nowhere');
+    const service = await startService(timeManager, mesh.envFor('time-manager', { EVENTS_TOPIC_ARN: missingTopic, CLOCK_GAME_MINUTES_PER_SECOND: '0.001' }), () => undefined);
+    const base = `http://127.0.0.1:${service.port}`;
+    try {
+      const put = await fetch(`${base}/time`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ minuteOfDay: 700 }) });
+      expect(put.status).toBe(500);
+      const ready = (await (await fetch(`${base}/ready`)).json()) as { checks: Record<string, string> };
+      expect(ready.checks['publishing']).toBe('failing');
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      expect(metrics).toMatch(/events_publish_failures_total\{[^}]*type="time.changed"[^}]*reason="PUBLISH_REJECTED"[^}]*\} [1-9]/);
+      await mesh.broker.sns.send(new CreateTopicCommand({ Name: 'failing-nowhere' }));
+      await fetch(`${base}/time`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ minuteOfDay: 800 }) });
+      const after = (await (await fetch(`${base}/ready`)).json()) as { checks: Record<string, string> };
+      expect(after.checks['publishing']).toBe('ok');
+    } finally {
+      await service.shutdown();
+      await mesh.stop();
+    }
   });
 });

@@ -53,7 +53,7 @@ describe('publish retries through a faulty network', () => {
     const { sns } = mesh.clientsVia(proxy.endpoint);
     const publisher = mesh.publisher('scorer', { retryBaseMs: 5, retryMaxMs: 20, deadlineMs: 200 }, sns);
     const failures: string[] = [];
-    publisher.on('publish-failed', ({ envelope }) => failures.push(envelope.id));
+    publisher.on('publish-failed', ({ envelope }) => failures.push(envelope?.id ?? ''));
     const error = await publisher.publish('score.changed', score(3), { id: '6c1f4b1e-8d0a-4b8e-9a57-1b2d3c4d5e6f' }).catch((e: unknown) => e);
     proxy.set({});
     expect(error).toBeInstanceOf(PublishTimeoutError);

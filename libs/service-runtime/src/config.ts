@@ -31,6 +31,8 @@ const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).de
 export function baseEnvSchema(defaultPort: number) {
   return z.object({
     PORT: port(defaultPort),
+    HOST: z.string().min(1).default('0.0.0.0').describe('Interface to listen on; npm start sets 127.0.0.1 (containers need 0.0.0.0).'),
+    OPERATOR_TOKEN: z.string().min(16).optional().describe('When set, mutating requests need Authorization: Bearer <token>; on ECS it comes from Secrets Manager.'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     AWS_REGION: z.string().min(1).default('us-east-1'),
     AWS_ENDPOINT_URL: z.url().optional().describe('SNS/SQS endpoint (fauxqs, LocalStack); unset on AWS.'),

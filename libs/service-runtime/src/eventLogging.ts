@@ -8,8 +8,8 @@ export function logPublisher<C extends Catalog>(publisher: Publisher<C>, logger:
     messageId !== undefined &&
     logger.info({ eventId: envelope.id, eventType: envelope.type, correlationId: envelope.correlationId, durationMs: round(durationMs) }, 'event published'),
   );
-  publisher.on('publish-failed', ({ envelope, error }) =>
-    logger.error({ eventId: envelope.id, eventType: envelope.type, correlationId: envelope.correlationId, err: error }, 'event not published'),
+  publisher.on('publish-failed', ({ type, envelope, error, reason }) =>
+    logger.error({ eventType: type, reason, err: error, ...(envelope ? { eventId: envelope.id, correlationId: envelope.correlationId } : {}) }, 'event not published'),
   );
 }
 

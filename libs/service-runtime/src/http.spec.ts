@@ -13,7 +13,7 @@ describe('service app', () => {
   beforeAll(async () => {
     const app = createServiceApp(
       { logger: createLogger('test', 'silent'), metrics: new EventMetrics('test'), readiness: [{ name: 'broker', check: async () => {
-          if (!healthy) throw new Error('unreachable');
+          if (!healthy) throw new Error('User: arn:aws:sts::123456789012:assumed-role/task is not authorized');
         } }] },
       (routes) => {
         routes.post('/things', (req, res) => {
@@ -56,7 +56,8 @@ describe('service app', () => {
     healthy = false;
     const down = await fetch(`${base}/ready`);
     expect(down.status).toBe(503);
-    expect(await down.json()).toEqual({ status: 'not ready', checks: { broker: 'Error: unreachable' } });
+    // The AWS error (account id, role) stays in the log; the caller learns only which check fails.
+    expect(await down.json()).toEqual({ status: 'not ready', checks: { broker: 'failing' } });
     healthy = true;
     expect((await fetch(`${base}/ready`)).status).toBe(200);
     expect((await fetch(`${base}/health`)).status).toBe(200);
@@ -68,5 +69,33 @@ describe('service app', () => {
     expect(text).toContain('# TYPE event_handler_duration_seconds histogram');
     expect(text).toContain('# TYPE event_queue_messages gauge');
     expect(text).toContain('process_resident_memory_bytes');
+  });
+
+  describe('the operator API is guarded', () => {
+    it('refuses a cross-site request and a text/plain one (what a web page can send without a preflight)', async () => {
+      const body = JSON.stringify({ name: 'x', size: 1 });
+      expect((await fetch(`${base}/things`, { method: 'POST', headers: { 'content-type': 'application/json', origin: 'https://evil.example' }, body })).status).toBe(403);
+      expect((await fetch(`${base}/things`, { method: 'POST', headers: { 'content-type': 'application/json', 'sec-fetch-site': 'cross-site' }, body })).status).toBe(403);
+      expect((await fetch(`${base}/things`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body })).status).toBe(415);
+      expect((await fetch(`${base}/things`, { method: 'POST', headers: { 'content-type': 'application/json', origin: base }, body })).status).toBe(201);
+    });
+
+    it('with a token configured, refuses a request without it or with a wrong one', async () => {
+      const guarded = createServiceApp({ logger: createLogger('test', 'silent'), metrics: new EventMetrics('guarded'), readiness: [], operatorToken: 'a-long-operator-token' }, (routes) => {
+        routes.post('/pause', (_req, res) => void res.json({ paused: true }));
+      });
+      const other = guarded.listen(0);
+      await new Promise((resolve) => other.once('listening', resolve));
+      const url = `http://127.0.0.1:${(other.address() as AddressInfo).port}/pause`;
+      try {
+        const call = (authorization?: string) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) }, body: '{}' });
+        expect((await call()).status).toBe(401);
+        expect((await call('Bearer wrong-token-of-any-length')).status).toBe(401);
+        expect((await call('Bearer a-long-operator-token')).status).toBe(200);
+        expect((await fetch(url.replace('/pause', '/health'))).status).toBe(200); // reads stay open
+      } finally {
+        other.close();
+      }
+    });
   });
 });

@@ -1,6 +1,7 @@
 import { GetTopicAttributesCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import express, { type ErrorRequestHandler, type Express, type Request, type Response } from 'express';
+import { timingSafeEqual } from 'node:crypto';
+import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler, type Response } from 'express';
 import type { z } from 'zod';
 import type { EventMetrics } from './metrics';
 import type { ServiceLogger } from './logger';
@@ -12,6 +13,8 @@ export interface ServiceAppOptions {
   logger: ServiceLogger;
   metrics: EventMetrics;
   readiness: readonly ReadinessCheck[];
+  /** When set, every mutating request needs `Authorization: Bearer <token>` (always on ECS). */
+  operatorToken?: string | undefined;
 }
 
 /**
@@ -22,6 +25,7 @@ export interface ServiceAppOptions {
 export function createServiceApp(options: ServiceAppOptions, routes: (app: Express) => void): Express {
   const app = express();
   app.disable('x-powered-by');
+  app.use(guardMutations(options.operatorToken));
   app.use(express.json({ limit: '64kb' }));
   app.get('/health', (_req, res) => void res.json({ status: 'ok' }));
   app.get('/ready', async (_req, res) => {
@@ -31,12 +35,15 @@ export function createServiceApp(options: ServiceAppOptions, routes: (app: Expre
           await check();
           return [name, 'ok'] as const;
         } catch (error) {
-          return [name, error instanceof Error ? `${error.name}: ${error.message}` : String(error)] as const;
+          // The detail (an AWS error may name the account or a role) goes to the log, not to the caller.
+          options.logger.warn({ check: name, err: error }, 'readiness check failed');
+          return [name, 'failing'] as const;
         }
       }),
     );
-    const ready = results.every(([, status]) => status === 'ok');
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks: Object.fromEntries(results) });
+    const failing = results.filter(([, status]) => status !== 'ok').map(([name]) => name);
+    const status = failing.length === 0 ? 'ready' : failing.every((name) => name === 'publishing') ? 'degraded' : 'not ready';
+    res.status(failing.length === 0 ? 200 : 503).json({ status, checks: Object.fromEntries(results) });
   });
   app.get('/metrics', async (_req, res) => {
     res.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics());
@@ -83,4 +90,45 @@ export function brokerReadiness(clients: { sns: SNSClient; sqs: SQSClient }, res
     checks.push({ name: `queue:${name}`, check: async () => void (await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }))) });
   }
   return checks;
+}
+
+/**
+ * The operator API is internal, and a browser must not be able to drive it from another site:
+ * a mutating request must be JSON (a cross-site form or text/plain request cannot be, without a
+ * preflight no origin passes), must not come from another site, and carries the operator token
+ * when one is configured.
+ */
+export function guardMutations(token: string | undefined): RequestHandler {
+  return (req, res, next) => {
+    if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return next();
+    const origin = req.headers.origin;
+    const crossOrigin = origin !== undefined && origin !== 'null' ? safeHost(origin) !== req.headers.host : origin === 'null';
+    if (req.headers['sec-fetch-site'] === 'cross-site' || crossOrigin) {
+      res.status(403).json({ error: 'cross-site requests are refused' });
+      return;
+    }
+    if (!req.is('application/json')) {
+      res.status(415).json({ error: 'send the request as application/json' });
+      return;
+    }
+    if (token !== undefined && !bearerMatches(req.headers.authorization, token)) {
+      res.status(401).set('www-authenticate', 'Bearer').json({ error: 'operator token required (Authorization: Bearer …)' });
+      return;
+    }
+    next();
+  };
+}
+
+function safeHost(origin: string): string | undefined {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return undefined;
+  }
+}
+
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const given = Buffer.from(/^Bearer (.+)$/.exec(header ?? '')?.[1] ?? '');
+  const expected = Buffer.from(token);
+  return given.length === expected.length && timingSafeEqual(given, expected);
 }

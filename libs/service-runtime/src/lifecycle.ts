@@ -48,9 +48,9 @@ export function handleShutdown(options: { logger: ServiceLogger; server: Server;
 }
 
 /** Starts listening; resolves with the server once the port is bound. */
-export function listen(app: { listen: (port: number, callback: () => void) => Server }, port: number): Promise<Server> {
+export function listen(app: { listen: (port: number, host: string, callback: () => void) => Server }, port: number, host = '0.0.0.0'): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = app.listen(port, () => resolve(server));
+    const server = app.listen(port, host, () => resolve(server));
     server.once('error', reject);
   });
 }

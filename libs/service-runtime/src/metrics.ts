@@ -5,7 +5,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 export class EventMetrics {
   readonly registry = new Registry();
   readonly published = new Counter({ name: 'events_published_total', help: 'Events acknowledged by SNS (or logged in log-only mode).', labelNames: ['type'], registers: [this.registry] });
-  readonly publishFailed = new Counter({ name: 'events_publish_failures_total', help: 'Events the publisher gave up on.', labelNames: ['type'], registers: [this.registry] });
+  readonly publishFailed = new Counter({ name: 'events_publish_failures_total', help: 'Publishes that did not reach SNS, by reason (contract, size, refusal, timeout).', labelNames: ['type', 'reason'], registers: [this.registry] });
   readonly consumed = new Counter({ name: 'events_consumed_total', help: 'Events handled successfully.', labelNames: ['type', 'queue'], registers: [this.registry] });
   readonly failed = new Counter({ name: 'events_failed_total', help: 'Handler failures (each one is retried or dead-lettered).', labelNames: ['type', 'queue'], registers: [this.registry] });
   readonly deadLettered = new Counter({
@@ -55,7 +55,7 @@ export class EventMetrics {
   /** Counts what a publisher does. */
   observePublisher<C extends Catalog>(publisher: Publisher<C>): void {
     publisher.on('published', ({ envelope }) => this.published.inc({ type: envelope.type }));
-    publisher.on('publish-failed', ({ envelope }) => this.publishFailed.inc({ type: envelope.type }));
+    publisher.on('publish-failed', ({ type, reason }) => this.publishFailed.inc({ type, reason }));
   }
 
   /** Counts what a subscriber does; `queue` names it in every series. */

@@ -101,12 +101,13 @@ export async function startService<Config extends BaseConfig, C extends Catalog>
         if (!subscriber.isRunning) throw new Error('not consuming');
       },
     })),
+    ...(parts.publisher ? [publishingReadiness(parts.publisher)] : []),
     ...(parts.readiness ?? []),
   ];
-  const app = createServiceApp({ logger, metrics, readiness }, parts.routes);
+  const app = createServiceApp({ logger, metrics, readiness, operatorToken: config.OPERATOR_TOKEN }, parts.routes);
   await Promise.all(subscribers.map(([, { subscriber }]) => subscriber.start()));
   parts.start?.();
-  const server = await listen(app, config.PORT);
+  const server = await listen(app, config.PORT, config.HOST);
   const port = (server.address() as { port: number }).port;
   const steps: ShutdownStep[] = [
     {
@@ -130,4 +131,18 @@ async function stopAll(stops: readonly (readonly [string, () => Promise<void>])[
   const results = await Promise.allSettled(stops.map(([, stop]) => stop()));
   const failed = results.flatMap((result, i) => (result.status === 'rejected' ? [`${stops[i]?.[0]}: ${String(result.reason)}`] : []));
   if (failed.length > 0) throw new Error(`subscribers failed to stop: ${failed.join('; ')}`);
+}
+
+/** Degraded while publishes keep failing: the last one failed and none succeeded since. */
+function publishingReadiness<C extends Catalog>(publisher: Publisher<C>): ReadinessCheck {
+  let lastSuccess = 0;
+  let lastFailure: { at: number; reason: string } | undefined;
+  publisher.on('published', () => (lastSuccess = Date.now()));
+  publisher.on('publish-failed', ({ reason }) => (lastFailure = { at: Date.now(), reason }));
+  return {
+    name: 'publishing',
+    check: async () => {
+      if (lastFailure && lastFailure.at >= lastSuccess) throw new Error(`publishes failing since ${new Date(lastFailure.at).toISOString()} (${lastFailure.reason})`);
+    },
+  };
 }

@@ -35,6 +35,6 @@ describe('service declarations', () => {
 
   it('move a published port with one variable per service', () => {
     expect(hostPortVariable('sample-consumer')).toBe('SAMPLE_CONSUMER_PORT');
-    expect(readFileSync(join(root, 'docker-compose.yml'), 'utf8')).toContain('"${SAMPLE_CONSUMER_PORT:-3003}:3003"');
+    expect(readFileSync(join(root, 'docker-compose.yml'), 'utf8')).toContain('"127.0.0.1:${SAMPLE_CONSUMER_PORT:-3003}:3003"');
   });
 });

@@ -49,7 +49,7 @@ function composeApp(service: ServiceDeclaration): string {
     image: game-mesh/${name}:local
     command: ["node", "--env-file=/provisioned/${name}.env", "--enable-source-maps", "main.cjs"]
     ports:
-      - "\${${hostPortVariable(name)}:-${port}}:${port}"
+      - "127.0.0.1:\${${hostPortVariable(name)}:-${port}}:${port}"
 `;
 }
 

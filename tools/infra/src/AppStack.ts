@@ -3,7 +3,8 @@ import { CfnScalingPolicy, ScalableTarget, ServiceNamespace } from 'aws-cdk-lib/
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import type { IVpc } from 'aws-cdk-lib/aws-ec2';
 import { Repository } from 'aws-cdk-lib/aws-ecr';
-import { ContainerImage, FargateService, FargateTaskDefinition, LogDriver, type ICluster } from 'aws-cdk-lib/aws-ecs';
+import { ContainerImage, FargateService, FargateTaskDefinition, LogDriver, Secret as EcsSecret, type ICluster } from 'aws-cdk-lib/aws-ecs';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
@@ -85,9 +86,16 @@ export class AppStack extends Stack {
 
     const taskDefinition = new FargateTaskDefinition(this, 'Task', { cpu: 256, memoryLimitMiB: 512, taskRole: this.taskRole, family: `${topology.prefix}-${app}` });
     const logGroup = new LogGroup(this, 'Logs', { logGroupName: `/game-mesh/${topology.prefix}/${app}`, retention: RetentionDays.ONE_MONTH });
+    // The operator API always needs a token on ECS; the execution role (not the task role) reads it.
+    const operatorToken = new Secret(this, 'OperatorToken', {
+      secretName: `${topology.prefix}/${app}/operator-token`,
+      description: `Bearer token of ${app}'s operator API`,
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+    });
     taskDefinition.addContainer('app', {
       image: ContainerImage.fromEcrRepository(Repository.fromRepositoryName(this, 'Repo', props.repositoryName), props.imageTag),
       environment,
+      secrets: { OPERATOR_TOKEN: EcsSecret.fromSecretsManager(operatorToken) },
       portMappings: [{ containerPort: props.port }],
       // The app drains within SHUTDOWN_TIMEOUT_MS (25 s) + 4 s: inside ECS's 30 s before SIGKILL.
       stopTimeout: Duration.seconds(30),

@@ -68,6 +68,9 @@ describe.each(Object.keys(APPS))('the %s stack', (app) => {
       ],
     });
     template.resourceCountIs('AWS::Logs::LogGroup', 1);
+    // The operator API's token, from Secrets Manager, read by the execution role only.
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', { ContainerDefinitions: [Match.objectLike({ Secrets: [Match.objectLike({ Name: 'OPERATOR_TOKEN' })] })] });
+    expect(JSON.stringify(taskRoleStatements(template))).not.toContain('secretsmanager');
     const env = JSON.stringify(template.findResources('AWS::ECS::TaskDefinition'));
     for (const queue of topology.queues) expect(env.includes(`/${queue.name}"`)).toBe(queue.service === app);
   });

@@ -58,7 +58,11 @@ export interface PublishOptions extends PublishMetadata {
 /** Lifecycle of publishing, for logs and metrics: event name → listener arguments. */
 export interface PublisherEvents {
   published: [{ envelope: EventEnvelope; messageId?: string; durationMs: number }];
-  'publish-failed': [{ envelope: EventEnvelope; error: Error; durationMs: number }];
+  /**
+   * Every publish that did not reach SNS: refused by the contract or the size limit (no envelope
+   * then, if the data never made one), refused by SNS, or not acknowledged before the deadline.
+   */
+  'publish-failed': [{ type: string; envelope?: EventEnvelope; error: Error; reason: string; durationMs: number }];
   'publish-retried': [{ eventIds: readonly string[]; attempt: number; error: unknown }];
 }
 
@@ -115,8 +119,20 @@ export class Publisher<C extends Catalog> extends EventEmitter<PublisherEvents> 
   }
 
   private async publishEvent(type: string, version: number | undefined, data: unknown, options: PublishOptions): Promise<PublishResult> {
-    if (this.closed) throw new PublishRejectedError('PUBLISHER_CLOSED', `Publisher is closed; ${type} was not published`);
     const started = performance.now();
+    let envelope: EventEnvelope | undefined;
+    try {
+      return await this.send(type, version, data, options, started, (made) => (envelope = made));
+    } catch (error) {
+      const failure = error instanceof Error ? error : new Error(String(error));
+      const reason = (failure as { code?: unknown }).code;
+      this.emit('publish-failed', { type, ...(envelope ? { envelope } : {}), error: failure, reason: typeof reason === 'string' ? reason : failure.name, durationMs: performance.now() - started });
+      throw failure;
+    }
+  }
+
+  private async send(type: string, version: number | undefined, data: unknown, options: PublishOptions, started: number, made: (envelope: EventEnvelope) => void): Promise<PublishResult> {
+    if (this.closed) throw new PublishRejectedError('PUBLISHER_CLOSED', `Publisher is closed; ${type} was not published`);
     const { traceparent: explicitTraceparent, ...metadata } = options;
     const envelope = createEnvelope(this.options.catalog, {
       type,
@@ -125,6 +141,7 @@ export class Publisher<C extends Catalog> extends EventEmitter<PublisherEvents> 
       ...(version === undefined ? {} : { version }),
       metadata,
     });
+    made(envelope);
     const definition = getEventType(this.options.catalog, type);
     const versionDefinition = definition.versions[envelope.version];
     if (!versionDefinition) throw new Error(`unreachable: ${type} v${envelope.version} was validated`);
@@ -144,23 +161,17 @@ export class Publisher<C extends Catalog> extends EventEmitter<PublisherEvents> 
       return { id: envelope.id };
     }
     const batcher = this.batcherFor(transport.sns, transport.topicArns[definition.topic] ?? '');
-    try {
-      const messageId = await new Promise<string | undefined>((resolve, reject) => {
-        batcher.add({
-          entry: { id: envelope.id, body, attributes },
-          size,
-          deadline: Date.now() + (this.options.deadlineMs ?? 30_000),
-          resolve,
-          reject,
-        });
+    const messageId = await new Promise<string | undefined>((resolve, reject) => {
+      batcher.add({
+        entry: { id: envelope.id, body, attributes },
+        size,
+        deadline: Date.now() + (this.options.deadlineMs ?? 30_000),
+        resolve,
+        reject,
       });
-      this.emit('published', { envelope, durationMs: performance.now() - started, ...(messageId === undefined ? {} : { messageId }) });
-      return messageId === undefined ? { id: envelope.id } : { id: envelope.id, messageId };
-    } catch (error) {
-      const failure = error instanceof Error ? error : new Error(String(error));
-      this.emit('publish-failed', { envelope, error: failure, durationMs: performance.now() - started });
-      throw failure;
-    }
+    });
+    this.emit('published', { envelope, durationMs: performance.now() - started, ...(messageId === undefined ? {} : { messageId }) });
+    return messageId === undefined ? { id: envelope.id } : { id: envelope.id, messageId };
   }
 
   private batcherFor(sns: SNSClient, topicArn: string): TopicBatcher {
