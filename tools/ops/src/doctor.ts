@@ -1,7 +1,8 @@
 import { GetSubscriptionAttributesCommand, ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
-import { GetQueueAttributesCommand, ReceiveMessageCommand, ChangeMessageVisibilityBatchCommand } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { ALARM_THRESHOLDS, sameAttributeValue, type ResolvedQueue } from '@game-mesh/events';
 import { queueUrl, topicArnsByName, type OpsContext } from './context';
+import { snsMayDeliver } from './queuePolicy';
 
 export interface Check {
   name: string;
@@ -17,8 +18,8 @@ const APPLY = (prefix: string) => `npm run topology -- --prefix ${prefix}`;
 
 /**
  * The troubleshooting checklist, automated: topics, subscriptions (queue, filter policy, raw
- * delivery), queue policies, DLQs, depth and age against the alarm thresholds, and each running
- * service's /ready.
+ * delivery), queue policies (evaluated), DLQs, depth against the alarm thresholds, and each
+ * running service's /ready. Read-only: it never receives, deletes or moves a message.
  */
 export async function doctor(context: OpsContext, options: { services: Record<string, string> }): Promise<Check[]> {
   const { topology } = context;
@@ -63,34 +64,20 @@ async function queueChecks(context: OpsContext, queue: ResolvedQueue, arns: Map<
       sameAttributeValue(sub['FilterPolicy'], JSON.stringify(subscription.filterPolicy)) ? '' : `filter policy is ${sub['FilterPolicy'] ?? 'none'}, expected ${JSON.stringify(subscription.filterPolicy)}`,
     ].filter(Boolean);
     checks.push({ name, ok: problems.length === 0, detail: problems.length === 0 ? `points at the queue, filter ${JSON.stringify(subscription.filterPolicy)}, raw delivery` : problems.join('; '), fix: APPLY(topology.prefix) });
-    const policy = attributes['Policy'] ?? '';
-    const admits = policy.includes('sns.amazonaws.com') && policy.includes(topicArn);
-    checks.push({ name: `queue policy of ${queue.name} admits ${topicName}`, ok: admits, detail: admits ? 'aws:SourceArn matches' : 'no statement lets this topic send', fix: APPLY(topology.prefix) });
+    const verdict = snsMayDeliver(attributes['Policy'], { queueArn, topicArn });
+    checks.push({ name: `queue policy of ${queue.name} admits ${topicName}`, ok: verdict.ok, detail: verdict.detail, fix: APPLY(topology.prefix) });
   }
   const redrive = attributes['RedrivePolicy'] ? (JSON.parse(attributes['RedrivePolicy']) as { deadLetterTargetArn?: string; maxReceiveCount?: number | string }) : undefined;
   const redriveOk = redrive?.deadLetterTargetArn?.endsWith(`:${queue.deadLetterQueueName}`) === true && Number(redrive.maxReceiveCount) === queue.maxReceiveCount;
   checks.push({ name: `dead-letter queue of ${queue.name}`, ok: redriveOk, detail: redrive ? `${redrive.deadLetterTargetArn ?? '?'} after ${String(redrive.maxReceiveCount)} receives` : 'no RedrivePolicy', fix: APPLY(topology.prefix) });
   const depth = Number(attributes['ApproximateNumberOfMessages'] ?? 0);
   checks.push({ name: `depth of ${queue.name}`, ok: depth <= DOCTOR_THRESHOLDS.queueDepth, detail: `${depth} visible (alarm above ${DOCTOR_THRESHOLDS.queueDepth})`, fix: 'consumers are behind: check the service, scale it out' });
-  const age = await oldestAgeSeconds(context, url);
-  checks.push({ name: `oldest message in ${queue.name}`, ok: age <= DOCTOR_THRESHOLDS.oldestMessageSeconds, detail: `${age} s or more (alarm above ${DOCTOR_THRESHOLDS.oldestMessageSeconds} s)`, fix: 'consumers are stuck or down: check /ready and the logs' });
+  // The age of the oldest message is a CloudWatch metric; reading messages to guess it would
+  // raise their receive counts (and push a waiting one toward the DLQ). Doctor never receives.
+  checks.push({ name: `oldest message in ${queue.name}`, ok: true, detail: `not read here: it is CloudWatch's ApproximateAgeOfOldestMessage, alarmed above ${DOCTOR_THRESHOLDS.oldestMessageSeconds} s by ${queue.name}-oldest-message` });
   const dlqDepth = await deadLetterDepth(context, queue.deadLetterQueueName);
   checks.push({ name: `dead-letter queue ${queue.deadLetterQueueName} empty`, ok: dlqDepth === 0, detail: `${dlqDepth} message(s)`, fix: `npm run events -- peek ${queue.deadLetterQueueName}, fix the cause, then npm run events -- redrive ${queue.deadLetterQueueName}` });
   return checks;
-}
-
-/**
- * ApproximateAgeOfOldestMessage is a CloudWatch metric the SQS API does not return; a peek at
- * visible messages gives a lower bound from their SentTimestamp, on AWS and on emulators alike.
- */
-async function oldestAgeSeconds(context: OpsContext, url: string): Promise<number> {
-  const output = await context.sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 30, MessageSystemAttributeNames: ['SentTimestamp'] }));
-  const messages = output.Messages ?? [];
-  if (messages.length > 0) {
-    await context.sqs.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: url, Entries: messages.map((m, i) => ({ Id: `m${i}`, ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0 })) }));
-  }
-  const oldest = Math.min(...messages.map((m) => Number(m.Attributes?.SentTimestamp ?? Date.now())), Date.now());
-  return Math.round((Date.now() - oldest) / 1000);
 }
 
 async function deadLetterDepth(context: OpsContext, name: string): Promise<number> {

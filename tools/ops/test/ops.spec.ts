@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { GetQueueAttributesCommand, ListQueuesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, ListQueuesCommand, ReceiveMessageCommand, SendMessageCommand, SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { ListSubscriptionsByTopicCommand, SetSubscriptionAttributesCommand } from '@aws-sdk/client-sns';
 import { gameEvents, Publisher } from '@game-mesh/events';
 import { startFaultProxy, startGameMesh, waitFor, type GameMesh } from '@game-mesh/events/testing';
@@ -36,6 +36,27 @@ describe('the events CLI against fauxqs', () => {
   };
 
   describe('doctor', () => {
+    it('is read-only: ten runs against a queue holding messages leave every receive count as it was', async () => {
+      const queue = mesh.report.queues.find((q) => q.service === 'sample-consumer' && q.key === 'main')!;
+      for (let i = 0; i < 3; i += 1) await mesh.broker.sqs.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: `{"n":${i}}` }));
+      for (let run = 0; run < 10; run += 1) await doctor(ctx, { services: {} });
+      const { Messages } = await mesh.broker.sqs.send(new ReceiveMessageCommand({ QueueUrl: queue.url, MaxNumberOfMessages: 10, MessageSystemAttributeNames: ['ApproximateReceiveCount'] }));
+      expect(Messages?.map((m) => m.Attributes?.ApproximateReceiveCount)).toEqual(['1', '1', '1']);
+    });
+
+    it('evaluates queue policies: a Deny that blocks SNS fails the check, naming the statement', async () => {
+      const queue = mesh.report.queues.find((q) => q.service === 'sample-consumer' && q.key === 'main')!;
+      const { Attributes } = await mesh.broker.sqs.send(new GetQueueAttributesCommand({ QueueUrl: queue.url, AttributeNames: ['Policy'] }));
+      const policy = JSON.parse(Attributes!['Policy']!) as { Statement: object[] };
+      policy.Statement.push({ Sid: 'BlockEverything', Effect: 'Deny', Principal: '*', Action: 'sqs:SendMessage', Resource: queue.arn });
+      await mesh.broker.sqs.send(new SetQueueAttributesCommand({ QueueUrl: queue.url, Attributes: { Policy: JSON.stringify(policy) } }));
+      const failed = (await doctor(ctx, { services: {} })).filter((c) => !c.ok);
+      expect(failed.map((c) => `${c.name}: ${c.detail}`)).toEqual([
+        'queue policy of local-sample-consumer admits local-weather: BlockEverything denies SNS\'s delivery from this topic',
+        'queue policy of local-sample-consumer admits local-time: BlockEverything denies SNS\'s delivery from this topic',
+      ]);
+    });
+
     it('passes on a freshly applied topology', async () => {
       const checks = await doctor(ctx, { services: {} });
       expect(checks.filter((c) => !c.ok)).toEqual([]);
