@@ -21,7 +21,7 @@ export function projectConfig(projectRoot: string, options: { testTimeout?: numb
     test: {
       name: projectRoot.split('/').at(-1) ?? projectRoot,
       environment: 'node',
-      // This machine runs Node 20; the SDK's "wants Node 22" warning is noise in test output.
+      // Machines with Node 20 make the SDK warn that it wants Node 22; CI runs Node 24 (.ci/run).
       env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
       include: options.include ?? [`${projectRoot}/**/*.spec.ts`],
       testTimeout: options.testTimeout ?? 20_000,

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const common = { bundle: true, platform: 'node', target: 'node20', minify: true, keepNames: true, sourcemap: 'linked', legalComments: 'linked', logLevel: 'warning' };
+const common = { bundle: true, platform: 'node', target: 'node22', minify: true, keepNames: true, sourcemap: 'linked', legalComments: 'linked', logLevel: 'warning' };
 
 if (process.argv[2] === '--tool') {
   const [, , , entry, outfile] = process.argv;
