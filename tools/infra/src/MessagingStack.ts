@@ -1,17 +1,25 @@
-import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Dashboard, GraphWidget, MathExpression, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { PolicyDocument } from 'aws-cdk-lib/aws-iam';
-import { Alias } from 'aws-cdk-lib/aws-kms';
-import { CfnSubscription, Topic } from 'aws-cdk-lib/aws-sns';
+import { PolicyDocument, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Alias, Key } from 'aws-cdk-lib/aws-kms';
+import { CfnSubscription, SubscriptionProtocol, Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription, UrlSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { CfnQueuePolicy, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ALARM_THRESHOLDS, DEAD_LETTER_RETENTION_SECONDS, deadLetterQueuePolicy, QUEUE_RETENTION_SECONDS, queuePolicy, RECEIVE_WAIT_SECONDS, type ResolvedTopology } from '@game-mesh/events';
 
 export { ALARM_THRESHOLDS };
 
+/** Who hears the alarms: e-mail addresses and HTTPS endpoints (a chat webhook, an incident tool). */
+export interface AlarmSubscribers {
+  email?: readonly string[];
+  https?: readonly string[];
+}
+
 export interface MessagingStackProps extends StackProps {
   topology: ResolvedTopology;
+  alarmSubscribers?: AlarmSubscribers;
 }
 
 /**
@@ -26,8 +34,19 @@ export class MessagingStack extends Stack {
     super(scope, id, props);
     const { topology } = props;
     const snsKey = Alias.fromAliasName(this, 'SnsManagedKey', 'alias/aws/sns');
-    this.alarmTopic = new Topic(this, 'Alarms', { topicName: `${topology.prefix}-mesh-alarms` });
-    const alarm = (a: Alarm) => a.addAlarmAction(new SnsAction(this.alarmTopic));
+    // CloudWatch cannot publish to a topic under the AWS-managed SNS key: a key of our own that
+    // lets CloudWatch use it.
+    const alarmKey = new Key(this, 'AlarmTopicKey', { description: `${topology.prefix} mesh alarm topic`, enableKeyRotation: true });
+    alarmKey.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    this.alarmTopic = new Topic(this, 'Alarms', { topicName: `${topology.prefix}-mesh-alarms`, masterKey: alarmKey });
+    for (const address of props.alarmSubscribers?.email ?? []) this.alarmTopic.addSubscription(new EmailSubscription(address));
+    for (const url of props.alarmSubscribers?.https ?? []) this.alarmTopic.addSubscription(new UrlSubscription(url, { protocol: SubscriptionProtocol.HTTPS }));
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn, description: 'Subscribe here to hear the mesh alarms' });
+    // Both ways: someone hears the alarm, and hears when it is over.
+    const alarm = (a: Alarm) => {
+      a.addAlarmAction(new SnsAction(this.alarmTopic));
+      a.addOkAction(new SnsAction(this.alarmTopic));
+    };
     const dashboard = new Dashboard(this, 'Dashboard', { dashboardName: `${topology.prefix}-game-event-mesh` });
 
     const topics = new Map<string, Topic>();

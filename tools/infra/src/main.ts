@@ -11,6 +11,12 @@ addMeshStacks(app, {
   prefix: String(app.node.tryGetContext('prefix') ?? 'prod'),
   imageTag: String(app.node.tryGetContext('imageTag') ?? 'latest'),
   ...(app.node.tryGetContext('githubRepository') ? { githubRepository: String(app.node.tryGetContext('githubRepository')) } : {}),
+  // -c alarmEmail=a@x,b@y -c alarmHttps=https://hooks.example/...
+  alarmSubscribers: { email: list(app.node.tryGetContext('alarmEmail')), https: list(app.node.tryGetContext('alarmHttps')) },
   ...(account ? { env: { account, region: process.env['CDK_DEFAULT_REGION'] ?? 'us-east-1' } } : {}),
 });
 app.synth();
+
+function list(value: unknown): string[] {
+  return typeof value === 'string' ? value.split(',').map((item) => item.trim()).filter(Boolean) : [];
+}

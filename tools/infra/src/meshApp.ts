@@ -3,7 +3,7 @@ import type { App, Environment } from 'aws-cdk-lib';
 import { gameTopology, resolveTopology } from '@game-mesh/events';
 import { AppStack, type AppScaling } from './AppStack';
 import { CiStack } from './CiStack';
-import { MessagingStack } from './MessagingStack';
+import { MessagingStack, type AlarmSubscribers } from './MessagingStack';
 import { PlatformStack } from './PlatformStack';
 import { loadServiceDeclarations } from '@game-mesh/services';
 
@@ -18,6 +18,8 @@ export interface MeshAppOptions {
   env?: Environment;
   /** `owner/name` on GitHub: adds the CI stack (OIDC deploy role) for that repository's main branch. */
   githubRepository?: string;
+  /** Who the alarms notify. */
+  alarmSubscribers?: AlarmSubscribers;
 }
 
 export const stackName = (prefix: string, part: string) => `GameMesh-${prefix}-${part}`;
@@ -26,7 +28,7 @@ export const stackName = (prefix: string, part: string) => `GameMesh-${prefix}-$
 export function addMeshStacks(app: App, options: MeshAppOptions): App {
   const topology = resolveTopology(gameTopology, { prefix: options.prefix });
   const env = options.env;
-  new MessagingStack(app, stackName(options.prefix, 'messaging'), { topology, ...(env ? { env } : {}) });
+  new MessagingStack(app, stackName(options.prefix, 'messaging'), { topology, ...(options.alarmSubscribers ? { alarmSubscribers: options.alarmSubscribers } : {}), ...(env ? { env } : {}) });
   if (options.githubRepository) {
     new CiStack(app, stackName(options.prefix, 'ci'), { prefix: options.prefix, githubRepository: options.githubRepository, apps: Object.keys(APPS), ...(env ? { env } : {}) });
   }

@@ -193,3 +193,36 @@ describe('the CI stack (GitHub OIDC deploy role)', () => {
     ci.hasOutput('DeployRoleArn', {});
   });
 });
+
+describe('alarms reach someone', () => {
+  let messaging: Template;
+  beforeAll(() => {
+    const app = addMeshStacks(new App(), { prefix, imageTag: 'abc123', alarmSubscribers: { email: ['oncall@example.com'], https: ['https://hooks.example.com/mesh'] } });
+    messaging = Template.fromStack(app.node.findChild(stackName(prefix, 'messaging')) as never);
+  }, 60_000);
+
+  it('subscribes the configured e-mail and HTTPS endpoints to the alarm topic', () => {
+    messaging.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com' });
+    messaging.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'https', Endpoint: 'https://hooks.example.com/mesh' });
+  });
+
+  it('sends every alarm and its recovery (OK) to the topic', () => {
+    const alarms = Object.values(messaging.findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms.length).toBeGreaterThan(0);
+    for (const alarm of alarms) {
+      expect(alarm['Properties']['AlarmActions']).toHaveLength(1);
+      expect(alarm['Properties']['OKActions']).toEqual(alarm['Properties']['AlarmActions']);
+    }
+  });
+
+  it('encrypts the alarm topic with a key CloudWatch may use, and outputs its ARN', () => {
+    const topics = messaging.findResources('AWS::SNS::Topic', { Properties: { TopicName: `${prefix}-mesh-alarms` } });
+    const [topic] = Object.values(topics);
+    expect(JSON.stringify(topic!['Properties']['KmsMasterKeyId'])).toContain('AlarmTopicKey');
+    messaging.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'] })]) },
+    });
+    messaging.hasOutput('AlarmTopicArn', {});
+  });
+});
