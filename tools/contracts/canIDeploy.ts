@@ -1,11 +1,8 @@
-import { backwardBreaks, type BreakingChange } from './compatibility';
+import { dataOf, envelopeOf, validationBreaks as breaks } from './compatibility';
 import { contractState, type ContractState } from './gate';
 import { contractFilesAt } from './history';
 import type { JsonSchema } from './schemas';
 
-const breaks = (a: JsonSchema, b: JsonSchema, path = ''): BreakingChange[] => backwardBreaks(a, b, path, { refuseRemovedFields: false });
-const dataOf = (schema: JsonSchema): JsonSchema => ((schema['properties'] as Record<string, JsonSchema> | undefined)?.['data'] ?? {}) as JsonSchema;
-const envelopeOf = (schema: JsonSchema): JsonSchema => ({ ...schema, properties: { ...(schema['properties'] as object), data: {} } });
 
 export interface Verdict {
   ok: boolean;

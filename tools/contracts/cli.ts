@@ -59,13 +59,17 @@ const program = new Command('contracts')
     console.log(`wrote ${files.size} files to contracts/${stale.length > 0 ? ` (${stale.length} changed)` : ' (no change)'}`);
   });
 
-program
-  .command('can-i-deploy')
-  .description('may <app> at --revision go to --env, given the revisions recorded there?')
-  .argument('<app>')
-  .requiredOption('--env <env>', 'environment, e.g. staging, prod')
-  .option('--revision <rev>', 'the revision to deploy', 'HEAD')
-  .option('--records <where>', '"ssm" (AWS SSM Parameter Store) or a folder of <env>.json files', '.deployments')
+/** A deployment command: an app, an environment, a revision, where the records live. */
+const deploymentCommand = (name: string, description: string) =>
+  program
+    .command(name)
+    .description(description)
+    .argument('<app>')
+    .requiredOption('--env <env>', 'environment, e.g. staging, prod')
+    .option('--revision <rev>', 'the revision (a commit, a tag, HEAD)', 'HEAD')
+    .option('--records <where>', '"ssm" (AWS SSM Parameter Store) or a folder of <env>.json files', '.deployments');
+
+deploymentCommand('can-i-deploy', 'may <app> at --revision go to --env, given the revisions recorded there?')
   .action(async (app: string, options: { env: string; revision: string; records: string }) => {
     const deployed = await records(options.records).deployed(options.env);
     const verdict = canIDeploy(root, app, resolveRevision(root, options.revision), deployed);
@@ -77,13 +81,7 @@ program
     }
   });
 
-program
-  .command('record')
-  .description('record that <app> at --revision now runs in --env (the deploy target calls this after a deploy)')
-  .argument('<app>')
-  .requiredOption('--env <env>', 'environment')
-  .option('--revision <rev>', 'the deployed revision', 'HEAD')
-  .option('--records <where>', '"ssm" or a folder of <env>.json files', '.deployments')
+deploymentCommand('record', 'record that <app> at --revision now runs in --env (the deploy target calls this after a deploy)')
   .action(async (app: string, options: { env: string; revision: string; records: string }) => {
     const commit = resolveRevision(root, options.revision);
     await records(options.records).record(options.env, app, commit);

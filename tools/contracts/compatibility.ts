@@ -110,3 +110,21 @@ function typesOf(schema: JsonSchema): Set<string> | undefined {
 function isSchema(value: unknown): value is JsonSchema {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/**
+ * What validation sees, and nothing more: a field gone from an open object is no break by itself
+ * (the gate and can-i-deploy leave it to the readers to say who needs the field).
+ */
+export function validationBreaks(shipped: JsonSchema, changed: JsonSchema, path = ''): BreakingChange[] {
+  return backwardBreaks(shipped, changed, path, { refuseRemovedFields: false });
+}
+
+/** The `data` part of a whole-event schema. */
+export function dataOf(schema: JsonSchema): JsonSchema {
+  return ((schema['properties'] as Record<string, JsonSchema> | undefined)?.['data'] ?? {}) as JsonSchema;
+}
+
+/** A whole-event schema with `data` left open: the envelope alone. */
+export function envelopeOf(schema: JsonSchema): JsonSchema {
+  return { ...schema, properties: { ...(schema['properties'] as object), data: {} } };
+}

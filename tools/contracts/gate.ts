@@ -1,7 +1,4 @@
-import { backwardBreaks as compare, type BreakingChange } from './compatibility';
-
-// What validation sees: a field gone from an open object is no break by itself; readers say who needs it.
-const backwardBreaks = (shipped: JsonSchema, changed: JsonSchema, path = ''): BreakingChange[] => compare(shipped, changed, path, { refuseRemovedFields: false });
+import { dataOf, envelopeOf, validationBreaks as backwardBreaks, type BreakingChange } from './compatibility';
 import { versionKey, type SchemaHistory } from './history';
 import { contractPaths, type JsonSchema } from './schemas';
 
@@ -61,8 +58,6 @@ export function contractState(files: ReadonlyMap<string, string>): ContractState
   };
 }
 
-const dataOf = (schema: JsonSchema): JsonSchema => ((schema['properties'] as Record<string, JsonSchema> | undefined)?.['data'] ?? {}) as JsonSchema;
-const envelopeOf = (schema: JsonSchema): JsonSchema => ({ ...schema, properties: { ...(schema['properties'] as object), data: {} } });
 const attributesOf = (schema: JsonSchema): Record<string, string> => (schema['x-message-attributes'] as Record<string, string> | undefined) ?? {};
 
 /**
