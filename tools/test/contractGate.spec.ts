@@ -159,9 +159,12 @@ describe('the contract gate, against git history', () => {
     const branch = newRepo();
     try {
       commitContracts(branch, generate(base), 'main');
-      const broken = generate(weatherWith(withCurrent(state({ intensity: z.string() }))));
+      // A field no reader reads, so only the history can tell the shipped schema from the broken one.
+      const broken = generate(weatherWith(weatherChangedV1Schema.extend({ previous: state({ intensity: z.string() }) })));
       commitContracts(branch, broken, 'break and regenerate, committed');
-      expect(gateProblems(readSchemaHistory(branch), contractState(broken)).map(describeProblem).join('\n')).toContain('data.current.intensity: type changed');
+      expect(gateProblems(readSchemaHistory(branch), contractState(broken)).map(describeProblem).join('\n')).toContain(
+        'weather.changed v1: data.previous.intensity: type changed from number to string. Breaks: readers of events already published (BACKWARD)',
+      );
     } finally {
       rmSync(branch, { recursive: true, force: true });
     }
