@@ -6,9 +6,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { PublishBatchCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { applyTopology, createEnvelope, gameEvents, gameTopology, Publisher, resolveTopology, Subscriber, awsClientConfig } from '@game-mesh/events';
+import { applyTopology, createEnvelope, gameEvents, Publisher, resolveTopology, Subscriber, awsClientConfig } from '@game-mesh/events';
 import { COUNTS_PATH, freeBasePort } from '@game-mesh/events/testing';
 import { Consumer } from 'sqs-consumer';
+import { loadGameTopology } from '@game-mesh/services';
 
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 const FULL_SPEED_EVENTS = Number(process.env['BENCH_EVENTS'] ?? 3_000);
@@ -102,7 +103,7 @@ let published = new Map<string, number>();
 
 async function setupQueue(config: object): Promise<{ topicArn: string; queueUrl: string }> {
   const prefix = `bench${scenarioCounter}${Math.random().toString(36).slice(2, 6)}`;
-  const report = await applyTopology({ sns: new SNSClient(config), sqs: new SQSClient(config), topology: resolveTopology(gameTopology, { prefix }) });
+  const report = await applyTopology({ sns: new SNSClient(config), sqs: new SQSClient(config), topology: resolveTopology(loadGameTopology(), { prefix }) });
   const queue = report.queues.find((q) => q.service === 'sample-consumer' && q.key === 'main');
   return { topicArn: report.topicArns['weather'] ?? '', queueUrl: queue?.url ?? '' };
 }

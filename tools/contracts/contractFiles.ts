@@ -1,11 +1,12 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { gameEvents, gameTopology, resolveTopology, type Catalog, type TopologyDeclaration } from '@game-mesh/events';
+import { gameEvents, resolveTopology, type Catalog, type TopologyDeclaration } from '@game-mesh/events';
 import type { z } from 'zod';
 import { asyncApiDocument } from './asyncapi';
 import { catalogPage } from './catalogPage';
 import type { CatalogIndex, ReaderFile } from './gate';
 import { contractPaths, HAND_KEPT, readerSchema, versionContracts } from './schemas';
+import { loadGameTopology } from '@game-mesh/services';
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
@@ -20,7 +21,7 @@ export interface ContractSource<C extends Catalog> {
  * and examples per (type, version), the catalog index, each consumer's reader schemas, AsyncAPI,
  * and the catalog page. `retired.json` is written by hand (retiring is a decision, not output).
  */
-export function generateContractFiles<C extends Catalog>(version: string, source: ContractSource<C> = { catalog: gameEvents as unknown as C, topology: gameTopology as unknown as TopologyDeclaration<C> }): Map<string, string> {
+export function generateContractFiles<C extends Catalog>(version: string, source: ContractSource<C> = { catalog: gameEvents as unknown as C, topology: loadGameTopology() as unknown as TopologyDeclaration<C> }): Map<string, string> {
   const contracts = versionContracts(source.catalog, source.envelope);
   const files = new Map<string, string>();
   for (const contract of contracts) {

@@ -3,9 +3,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generatedServiceFiles, loadServiceDeclarations } from '@game-mesh/services';
+import { generatedServiceFiles, loadServiceDeclarations, workspaceRoot } from '@game-mesh/services';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
+const root = workspaceRoot(fileURLToPath(new URL('.', import.meta.url)));
 const files = generatedServiceFiles(root, loadServiceDeclarations(root));
 const stale = [...files].filter(([path, content]) => {
   try {

@@ -2,10 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { applyTopology, gameTopology, resolveTopology, type ApplyReport } from '@game-mesh/events';
+import { applyTopology, resolveTopology, type ApplyReport } from '@game-mesh/events';
 import { fileURLToPath } from 'node:url';
 import { createAwsClients } from '@game-mesh/service-runtime';
-import { loadServiceDeclarations } from '@game-mesh/services';
+import { loadGameTopology, loadServiceDeclarations } from '@game-mesh/services';
 import { startFauxqs } from 'fauxqs';
 
 const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -71,7 +71,7 @@ export async function launchStack(options: StackOptions): Promise<Stack> {
     log('emulator', `fauxqs SNS/SQS emulator listening on ${endpoint}`);
   }
   const { sns, sqs } = createAwsClients({ AWS_REGION: region, AWS_ENDPOINT_URL: endpoint });
-  const report = await applyTopology({ sns, sqs, topology: resolveTopology(gameTopology, { prefix: options.prefix ?? 'local' }) });
+  const report = await applyTopology({ sns, sqs, topology: resolveTopology(loadGameTopology(repositoryRoot), { prefix: options.prefix ?? 'local' }) });
   sns.destroy();
   sqs.destroy();
   for (const change of report.changes.filter((c) => c.action !== 'unchanged')) log('topology', `${change.action} ${change.kind} ${change.name}`);

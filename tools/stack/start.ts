@@ -26,14 +26,18 @@ const stack = await launchStack({
 });
 
 const { services, service } = stack;
+/** What to look at on the three game services; any other declared service shows its URL. */
+const HINTS: Record<string, string> = {
+  'sample-consumer': ' · /state · /events',
+  'weather-manager': ' · /weather (PUT it to change the weather)',
+  'time-manager': ' · /time',
+};
 const bold = (text: string) => (color ? `\u001b[1m${text}\u001b[0m` : text);
 console.log(`
 ${bold('Game event mesh is running.')} Events flow weather-manager/time-manager → SNS → SQS → consumers.
 
   ${bold('Live page')}        ${service('sample-consumer').url}/
-  sample-consumer  ${service('sample-consumer').url}/state   ${service('sample-consumer').url}/events
-  weather-manager  ${service('weather-manager').url}/weather   (PUT it to change the weather)
-  time-manager     ${service('time-manager').url}/time
+${SERVICES.map((name) => `  ${name.padEnd(16)} ${service(name).url}${HINTS[name] ?? ''}`).join('\n')}
   metrics          /metrics on each service · health: /health, /ready
   broker           ${stack.endpoint}${endpoint === undefined && !useAws ? ' (embedded fauxqs)' : ''}
 

@@ -31,4 +31,12 @@ describe('nx affected', () => {
     expect(affected).not.toContain('sample-consumer');
     expect(affected).not.toContain('events');
   });
+
+  it('marks only the consumer (and what derives from declarations) when a team changes its subscriptions', () => {
+    const affected = affectedBy('apps/sample-consumer/service.json');
+    expect(affected).toEqual(expect.arrayContaining(['sample-consumer', 'services', 'infra', 'ops', 'tools']));
+    expect(affected).not.toContain('events');
+    expect(affected).not.toContain('time-manager');
+    expect(affected).not.toContain('weather-manager');
+  });
 });

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -5,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { consumedEnvelopeSchema, gameEvents, gameTopology, weatherChangedV1Schema, weatherStateSchema, type Catalog, type TopologyDeclaration } from '@game-mesh/events';
+import { consumedEnvelopeSchema, gameEvents, weatherChangedV1Schema, weatherStateSchema, type Catalog, type TopologyDeclaration } from '@game-mesh/events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { canIDeploy } from '../contracts/canIDeploy';
@@ -13,6 +14,7 @@ import { generateContractFiles, type ContractSource } from '../contracts/contrac
 import { FileDeploymentRecords, SsmDeploymentRecords } from '../contracts/deployments';
 import { contractState, describeProblem, gateProblems } from '../contracts/gate';
 import { readSchemaHistory } from '../contracts/history';
+import { loadGameTopology } from '@game-mesh/services';
 
 // The gate runs against a throwaway git repository whose history holds the contract as it is on
 // main; each case is the change a pull request would make (the catalog edited, contracts/
@@ -42,6 +44,7 @@ function commitContracts(repo: string, files: ReadonlyMap<string, string>, messa
 // --- the changes, as a team would write them in libs/events ---------------------------------
 
 type Source = ContractSource<Catalog>;
+const gameTopology = loadGameTopology(fileURLToPath(new URL('../..', import.meta.url)));
 const base: Source = { catalog: gameEvents, topology: gameTopology as unknown as TopologyDeclaration<Catalog> };
 const weather = gameEvents['weather.changed'];
 const weatherV1 = weather.versions[1];

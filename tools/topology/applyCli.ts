@@ -1,8 +1,9 @@
 // `npm run topology -- [--prefix dev] [--json]`: applies the topology to the endpoint in
 // AWS_ENDPOINT_URL (fauxqs, LocalStack) or to AWS, and prints what changed and each service's env.
 import { parseArgs } from 'node:util';
-import { applyTopology, gameTopology, isRetryableError, resolveTopology } from '@game-mesh/events';
+import { applyTopology, isRetryableError, resolveTopology } from '@game-mesh/events';
 import { createAwsClients } from '@game-mesh/service-runtime';
+import { loadGameTopology } from '@game-mesh/services';
 
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 const { values } = parseArgs({
@@ -26,7 +27,7 @@ each service needs. Endpoint: AWS_ENDPOINT_URL (unset: AWS with the default cred
 
 const endpoint = process.env['AWS_ENDPOINT_URL'];
 const region = process.env['AWS_REGION'] ?? 'us-east-1';
-const apply = () => applyTopology({ ...createAwsClients({ AWS_REGION: region, AWS_ENDPOINT_URL: endpoint || undefined }), topology: resolveTopology(gameTopology, { prefix: values.prefix }) });
+const apply = () => applyTopology({ ...createAwsClients({ AWS_REGION: region, AWS_ENDPOINT_URL: endpoint || undefined }), topology: resolveTopology(loadGameTopology(), { prefix: values.prefix }) });
 const deadline = Date.now() + Number(values['wait-seconds']) * 1000;
 async function applyWhenReachable(): Promise<Awaited<ReturnType<typeof apply>>> {
   for (;;) {

@@ -1,13 +1,12 @@
-import { gameEvents, gameReaders, Subscriber, type GameEvents } from '@game-mesh/events';
+import { gameEvents, Subscriber, type GameEvents } from '@game-mesh/events';
 import { queueDepths, type ServiceDefinition } from '@game-mesh/service-runtime';
 import { sampleConsumerEnv, REQUIRED_WITH_BROKER, type SampleConsumerConfig } from './config';
+import { reads, SERVICE_NAME } from './declared';
 import { onSevereWeather } from './handlers/onSevereWeather';
 import { onTimeChanged } from './handlers/onTimeChanged';
 import { onWeatherChanged } from './handlers/onWeatherChanged';
 import { consumerRoutes } from './routes';
 import { WorldProjection } from './WorldProjection';
-
-export const SERVICE_NAME = 'sample-consumer';
 
 /** What a third team would write: a projection of the world from events, and a live page. */
 export const sampleConsumer: ServiceDefinition<SampleConsumerConfig, GameEvents> = {
@@ -16,16 +15,15 @@ export const sampleConsumer: ServiceDefinition<SampleConsumerConfig, GameEvents>
   requiredWithBroker: REQUIRED_WITH_BROKER,
   build({ config, logger, clients, streams, idempotencyStore }) {
     const projection = new WorldProjection();
-    const reads = gameReaders[SERVICE_NAME];
     const common = { catalog: gameEvents, logger, shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS, ...(idempotencyStore ? { idempotencyStore } : {}) };
     const subscribers: Record<string, { subscriber: Subscriber<GameEvents>; queueUrl: string; deadLetterQueueUrl?: string | undefined }> = {};
     const watched: Record<string, string> = {};
     if (clients && config.EVENTS_QUEUE_URL && config.EVENTS_QUEUE_URL_SEVERE) {
       const main = new Subscriber({ ...common, sqs: clients.sqs, queueUrl: config.EVENTS_QUEUE_URL, deadLetterQueueUrl: config.EVENTS_DLQ_URL })
-        .subscribe('weather.changed', onWeatherChanged(projection), { reads: reads.weatherChanged })
-        .subscribe('time.changed', onTimeChanged(projection), { reads: reads.timeChanged });
+        .subscribe('weather.changed', onWeatherChanged(projection), { reads: reads.main['weather.changed'] })
+        .subscribe('time.changed', onTimeChanged(projection), { reads: reads.main['time.changed'] });
       const severe = new Subscriber({ ...common, sqs: clients.sqs, queueUrl: config.EVENTS_QUEUE_URL_SEVERE, deadLetterQueueUrl: config.EVENTS_DLQ_URL_SEVERE })
-        .subscribe('weather.changed', onSevereWeather(projection), { reads: reads.weatherChanged });
+        .subscribe('weather.changed', onSevereWeather(projection), { reads: reads.severe['weather.changed'] });
       subscribers['main'] = { subscriber: main, queueUrl: config.EVENTS_QUEUE_URL, deadLetterQueueUrl: config.EVENTS_DLQ_URL };
       subscribers['severe'] = { subscriber: severe, queueUrl: config.EVENTS_QUEUE_URL_SEVERE, deadLetterQueueUrl: config.EVENTS_DLQ_URL_SEVERE };
       Object.assign(watched, { main: config.EVENTS_QUEUE_URL, severe: config.EVENTS_QUEUE_URL_SEVERE });

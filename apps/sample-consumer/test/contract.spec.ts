@@ -1,10 +1,11 @@
-import { gameTopology } from '@game-mesh/events';
+import { gameEvents, topologyOfServices } from '@game-mesh/events';
 import { serviceContractProblems } from '@game-mesh/service-runtime';
 import { describe, expect, it } from 'vitest';
+import { service } from '../src/declared';
 import { sampleConsumer } from '../src/service';
 
 describe('sample-consumer as a consumer of the contract', () => {
   it('reads only (type, version) pairs a producer publishes, exactly as the topology routes them', () => {
-    expect(serviceContractProblems(sampleConsumer, gameTopology)).toEqual([]);
+    expect(serviceContractProblems(sampleConsumer, topologyOfServices(gameEvents, [service]))).toEqual([]);
   });
 });

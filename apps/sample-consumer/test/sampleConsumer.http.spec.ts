@@ -4,6 +4,7 @@ import { startService, type StartedService } from '@game-mesh/service-runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleConsumer } from '../src/service';
 import type { RecordedEvent, WorldState } from '../src/WorldProjection';
+import { service as declaration } from '../src/declared';
 
 const state = (condition: 'rain' | 'storm', intensity: number) => ({ condition, intensity, temperatureCelsius: 10 });
 
@@ -13,7 +14,7 @@ describe('sample-consumer on fauxqs', () => {
   let base: string;
   let weather: Publisher<typeof gameEvents>;
   beforeAll(async () => {
-    mesh = await startGameMesh();
+    mesh = await startGameMesh([declaration]);
     service = await startService(sampleConsumer, mesh.envFor('sample-consumer', { LIVE_STATS_INTERVAL_MS: '100' }), () => undefined);
     base = `http://127.0.0.1:${service.port}`;
     weather = new Publisher({ catalog: gameEvents, source: 'weather-manager', transport: { mode: 'sns', sns: mesh.broker.sns, topicArns: mesh.report.topicArns } });

@@ -6,13 +6,14 @@ import { startService, type StartedService } from '@game-mesh/service-runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleConsumer } from '../src/service';
 import type { WorldState } from '../src/WorldProjection';
+import { service as declaration } from '../src/declared';
 
 describe('sample-consumer scaled out with IDEMPOTENCY_TABLE set', () => {
   let mesh: GameMesh;
   let db: TestDynamoDb;
   let replicas: StartedService[];
   beforeAll(async () => {
-    mesh = await startGameMesh();
+    mesh = await startGameMesh([declaration]);
     db = await startTestDynamoDb();
     await db.createIdempotencyTable('test-sample-consumer-idempotency');
     const env = mesh.envFor('sample-consumer', { IDEMPOTENCY_TABLE: 'test-sample-consumer-idempotency', AWS_ENDPOINT_URL_DYNAMODB: db.endpoint });

@@ -1,10 +1,10 @@
-import { baseEnvSchema, topicArnSchema } from '@game-mesh/service-runtime';
+import { baseEnvSchema } from '@game-mesh/service-runtime';
 import { z } from 'zod';
-import service from '../service.json';
+import { brokerEnv, service } from './declared';
 
 export const timeManagerEnv = baseEnvSchema(service.port)
   .extend({
-    EVENTS_TOPIC_ARN: topicArnSchema,
+    ...brokerEnv,
     CLOCK_GAME_MINUTES_PER_SECOND: z.coerce.number().positive().max(10_000).default(10).describe('Game minutes per real second.'),
     CLOCK_TICK_MS: z.coerce.number().int().min(10).max(60_000).default(250),
     CLOCK_START_DAY: z.coerce.number().int().min(1).default(1),
@@ -14,5 +14,4 @@ export const timeManagerEnv = baseEnvSchema(service.port)
 
 export type TimeManagerConfig = z.output<typeof timeManagerEnv>;
 
-/** Needed unless EVENTS_MODE=log-only. */
-export const REQUIRED_WITH_BROKER = ['EVENTS_TOPIC_ARN'] as const;
+export { REQUIRED_WITH_BROKER } from './declared';

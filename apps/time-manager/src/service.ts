@@ -1,10 +1,9 @@
 import { gameEvents, Publisher, type GameEvents } from '@game-mesh/events';
 import type { ServiceDefinition } from '@game-mesh/service-runtime';
 import { timeManagerEnv, REQUIRED_WITH_BROKER, type TimeManagerConfig } from './config';
+import { SERVICE_NAME, TOPIC } from './declared';
 import { GameClock, type PhaseChange } from './GameClock';
 import { timeRoutes } from './routes';
-
-export const SERVICE_NAME = 'time-manager';
 
 /** The game clock: advances on a timer, publishes time.changed on every phase change. */
 export const timeManager: ServiceDefinition<TimeManagerConfig, GameEvents> = {
@@ -16,7 +15,7 @@ export const timeManager: ServiceDefinition<TimeManagerConfig, GameEvents> = {
       catalog: gameEvents,
       source: SERVICE_NAME,
       logger,
-      transport: clients && config.EVENTS_TOPIC_ARN ? { mode: 'sns', sns: clients.sns, topicArns: { time: config.EVENTS_TOPIC_ARN } } : { mode: 'log-only' },
+      transport: clients && config.EVENTS_TOPIC_ARN ? { mode: 'sns', sns: clients.sns, topicArns: { [TOPIC]: config.EVENTS_TOPIC_ARN } } : { mode: 'log-only' },
     });
     const clock = new GameClock({
       day: config.CLOCK_START_DAY,

@@ -1,9 +1,10 @@
 import { CreateTopicCommand } from '@aws-sdk/client-sns';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { startGameMesh, waitFor, type GameMesh } from '@game-mesh/events/testing';
+import { listener, startGameMesh, waitFor, type GameMesh } from '@game-mesh/events/testing';
 import { startService, type StartedService } from '@game-mesh/service-runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { timeManager } from '../src/service';
+import { service as declaration } from '../src/declared';
 
 describe('time-manager over HTTP, publishing to fauxqs', () => {
   let mesh: GameMesh;
@@ -11,7 +12,7 @@ describe('time-manager over HTTP, publishing to fauxqs', () => {
   let base: string;
   const exits: number[] = [];
   beforeAll(async () => {
-    mesh = await startGameMesh();
+    mesh = await startGameMesh([declaration, listener(['time.changed'])]);
     service = await startService(timeManager, mesh.envFor('time-manager', { CLOCK_GAME_MINUTES_PER_SECOND: '0.001' }), (code) => void exits.push(code));
     base = `http://127.0.0.1:${service.port}`;
   });
@@ -24,7 +25,7 @@ describe('time-manager over HTTP, publishing to fauxqs', () => {
     fetch(`${base}${path}`, { method, headers: { 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
 
   async function receivedTimeEvents(): Promise<{ id: string; data: { phase: string; cause: string; day: number } }[]> {
-    const out = await mesh.broker.sqs.send(new ReceiveMessageCommand({ QueueUrl: mesh.report.environment['sample-consumer']!['EVENTS_QUEUE_URL'], MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+    const out = await mesh.broker.sqs.send(new ReceiveMessageCommand({ QueueUrl: mesh.report.environment['listener']!['EVENTS_QUEUE_URL'], MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
     return (out.Messages ?? []).map((m) => JSON.parse(m.Body!) as { id: string; data: { phase: string; cause: string; day: number } });
   }
 
@@ -85,7 +86,7 @@ describe('time-manager over HTTP, publishing to fauxqs', () => {
 
 describe('time-manager whose publishes fail', () => {
   it('logs and counts every failed publish and reports publishing as failing until one succeeds', async () => {
-    const mesh = await startGameMesh('failing');
+    const mesh = await startGameMesh([declaration], 'failing');
     const missingTopic = mesh.report.topicArns['time']!.replace(/:failing-time$/, ':failing-nowhere');
     const service = await startService(timeManager, mesh.envFor('time-manager', { EVENTS_TOPIC_ARN: missingTopic, CLOCK_GAME_MINUTES_PER_SECOND: '0.001' }), () => undefined);
     const base = `http://127.0.0.1:${service.port}`;

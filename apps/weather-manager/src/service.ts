@@ -1,11 +1,10 @@
-import { gameEvents, gameReaders, Publisher, Subscriber, type GameEvents } from '@game-mesh/events';
+import { gameEvents, Publisher, Subscriber, type GameEvents } from '@game-mesh/events';
 import type { ServiceDefinition } from '@game-mesh/service-runtime';
 import { weatherManagerEnv, REQUIRED_WITH_BROKER, type WeatherManagerConfig } from './config';
+import { reads, SERVICE_NAME, TOPIC } from './declared';
 import { onTimeChanged } from './handlers/onTimeChanged';
 import { weatherRoutes } from './routes';
 import { WeatherSimulation, type WeatherChange } from './WeatherSimulation';
-
-export const SERVICE_NAME = 'weather-manager';
 
 /** The weather: steps a Markov chain on a timer, learns the time of day from time.changed. */
 export const weatherManager: ServiceDefinition<WeatherManagerConfig, GameEvents> = {
@@ -18,7 +17,7 @@ export const weatherManager: ServiceDefinition<WeatherManagerConfig, GameEvents>
       catalog: gameEvents,
       source: SERVICE_NAME,
       logger,
-      transport: clients && config.EVENTS_TOPIC_ARN ? { mode: 'sns', sns: clients.sns, topicArns: { weather: config.EVENTS_TOPIC_ARN } } : { mode: 'log-only' },
+      transport: clients && config.EVENTS_TOPIC_ARN ? { mode: 'sns', sns: clients.sns, topicArns: { [TOPIC]: config.EVENTS_TOPIC_ARN } } : { mode: 'log-only' },
     });
     const announce = async (change: WeatherChange, cause: 'simulation' | 'operator'): Promise<string> => {
       const { id } = await publisher.publish('weather.changed', { ...change, cause });
@@ -30,7 +29,7 @@ export const weatherManager: ServiceDefinition<WeatherManagerConfig, GameEvents>
         ? new Subscriber({ catalog: gameEvents, sqs: clients.sqs, queueUrl, deadLetterQueueUrl: config.EVENTS_DLQ_URL, logger, shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS }).subscribe(
             'time.changed',
             onTimeChanged(simulation),
-            { reads: gameReaders[SERVICE_NAME].timeChanged },
+            { reads: reads.main['time.changed'] },
           )
         : undefined;
     let timer: NodeJS.Timeout | undefined;

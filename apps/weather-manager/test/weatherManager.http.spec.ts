@@ -1,16 +1,17 @@
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { gameEvents, Publisher } from '@game-mesh/events';
-import { startGameMesh, waitFor, type GameMesh } from '@game-mesh/events/testing';
+import { listener, startGameMesh, waitFor, type GameMesh } from '@game-mesh/events/testing';
 import { startService, type StartedService } from '@game-mesh/service-runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { weatherManager } from '../src/service';
+import { service as declaration } from '../src/declared';
 
 describe('weather-manager over HTTP, on fauxqs', () => {
   let mesh: GameMesh;
   let service: StartedService;
   let base: string;
   beforeAll(async () => {
-    mesh = await startGameMesh();
+    mesh = await startGameMesh([declaration, listener(['weather.changed'], { intensity: [{ numeric: ['>=', 0.8] }] })]);
     // A tick of an hour: only what the test does changes the weather.
     service = await startService(weatherManager, mesh.envFor('weather-manager', { WEATHER_TICK_MS: '3600000' }), () => undefined);
     base = `http://127.0.0.1:${service.port}`;
@@ -40,7 +41,7 @@ describe('weather-manager over HTTP, on fauxqs', () => {
     const response = await put({ condition: 'storm', intensity: 0.9, temperatureCelsius: 11.5 });
     expect(response.status).toBe(200);
     const { eventId } = (await response.json()) as { eventId: string };
-    const queueUrl = mesh.report.environment['sample-consumer']!['EVENTS_QUEUE_URL_SEVERE'];
+    const queueUrl = mesh.report.environment['listener']!['EVENTS_QUEUE_URL'];
     const event = await waitFor(async () => {
       const out = await mesh.broker.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 0, MaxNumberOfMessages: 10 }));
       return (out.Messages ?? []).map((m) => JSON.parse(m.Body!) as { id: string; data: unknown }).find((e) => e.id === eventId);

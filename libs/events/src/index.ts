@@ -69,4 +69,5 @@ export {
   sameAttributeValue,
 } from './topology/awsAttributes';
 export { listTopicArns } from './topology/listTopics';
-export { gameReaders, gameTopology } from './topology/gameTopology';
+export { declarationProblems, parseServiceDeclaration, readerOf, serviceDeclarationSchema, topologyOfServices } from './topology/services';
+export type { ServiceDeclaration } from './topology/services';

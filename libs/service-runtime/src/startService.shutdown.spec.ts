@@ -1,4 +1,4 @@
-import { gameEvents, Publisher, Subscriber, type GameEvents } from '@game-mesh/events';
+import { gameEvents, parseServiceDeclaration, Publisher, Subscriber, type GameEvents } from '@game-mesh/events';
 import { startGameMesh, waitFor, type GameMesh } from '@game-mesh/events/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type z } from 'zod';
@@ -7,12 +7,16 @@ import { startService, type ServiceDefinition } from './startService';
 
 const env = baseEnvSchema(0).extend({ EVENTS_QUEUE_URL: queueUrlSchema, EVENTS_QUEUE_URL_SEVERE: queueUrlSchema });
 type Env = z.output<typeof env>;
+const twoQueues = parseServiceDeclaration(
+  { name: 'sample-consumer', description: 'A consumer with two queues.', port: 3999, consumes: { main: { subscriptions: [{ type: 'weather.changed' }] }, severe: { subscriptions: [{ type: 'weather.changed' }] } } },
+  'test declaration',
+);
 const storm = { previous: { condition: 'rain', intensity: 0.5, temperatureCelsius: 10 }, current: { condition: 'storm', intensity: 0.9, temperatureCelsius: 9 }, cause: 'operator' } as const;
 
 describe('shutdown of a service with two busy queues and an open stream', () => {
   let mesh: GameMesh;
   beforeEach(async () => {
-    mesh = await startGameMesh();
+    mesh = await startGameMesh([twoQueues]);
   });
   afterEach(() => mesh.stop());
 

@@ -1,35 +1,30 @@
-import { readdirSync, readFileSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { z } from 'zod';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { declarationProblems, gameEvents, parseServiceDeclaration, topologyOfServices, type GameEvents, type ServiceDeclaration, type TopologyDeclaration } from '@game-mesh/events';
 
-/**
- * What the stack needs to know of a service, declared once in `apps/<name>/service.json`: its
- * port, and how it scales (absent: exactly one task — a clock, a simulation). `npm start`, compose,
- * the Dockerfiles, the CDK stacks and the ops CLI read these files.
- */
-export const serviceDeclarationSchema = z
-  .object({
-    name: z.string().regex(/^[a-z][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
-    description: z.string().min(1),
-    port: z.int().min(1024).max(65_535),
-    scaling: z.object({ minTasks: z.int().min(1), maxTasks: z.int().min(1), backlogPerTask: z.int().min(1) }).strict().optional(),
-  })
-  .strict();
-
-export type ServiceDeclaration = z.output<typeof serviceDeclarationSchema>;
+/** The workspace root: the nearest folder above `from` that holds nx.json. */
+export function workspaceRoot(from = process.cwd()): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'nx.json'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`No nx.json in ${from} or above: run this from the workspace`);
+  }
+}
 
 /** Every `apps/<name>/service.json`, validated (every problem named), ordered by port. */
-export function loadServiceDeclarations(root: string): ServiceDeclaration[] {
+export function loadServiceDeclarations(root = workspaceRoot()): ServiceDeclaration[] {
   const appsDir = join(root, 'apps');
   const problems: string[] = [];
   const declarations: ServiceDeclaration[] = [];
   for (const app of readdirSync(appsDir).sort()) {
     const file = join(appsDir, app, 'service.json');
     if (!existsSync(file)) continue;
-    const parsed = serviceDeclarationSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
-    if (!parsed.success) problems.push(...parsed.error.issues.map((i) => `apps/${app}/service.json: ${i.path.join('.') || '(root)'}: ${i.message}`));
-    else if (parsed.data.name !== app) problems.push(`apps/${app}/service.json: name "${parsed.data.name}" must be the folder's name`);
-    else declarations.push(parsed.data);
+    const json: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    const invalid = declarationProblems(json, `apps/${app}/service.json`);
+    problems.push(...invalid);
+    if (invalid.length > 0) continue;
+    const declaration = parseServiceDeclaration(json, `apps/${app}/service.json`);
+    if (declaration.name !== app) problems.push(`apps/${app}/service.json: name "${declaration.name}" must be the folder's name`);
+    else declarations.push(declaration);
   }
   const ports = new Map<number, string>();
   for (const d of declarations) {
@@ -39,4 +34,15 @@ export function loadServiceDeclarations(root: string): ServiceDeclaration[] {
   }
   if (problems.length > 0) throw new Error(`Service declarations are invalid:\n- ${problems.join('\n- ')}`);
   return declarations.sort((a, b) => a.port - b.port);
+}
+
+/**
+ * The game's topology: every declared service's queues and subscriptions over the catalog. Every
+ * producer in the catalog must be a declared service.
+ */
+export function loadGameTopology(root = workspaceRoot()): TopologyDeclaration<GameEvents> {
+  const services = loadServiceDeclarations(root);
+  const undeclared = [...new Set(Object.values(gameEvents).map((d) => d.producer))].filter((producer) => !services.some((s) => s.name === producer));
+  if (undeclared.length > 0) throw new Error(`The catalog names producers with no apps/<name>/service.json: ${undeclared.join(', ')}`);
+  return topologyOfServices(gameEvents, services);
 }

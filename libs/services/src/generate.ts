@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ServiceDeclaration } from './declarations';
+import { gameEvents, queueEnvName, serviceDeclarationSchema, TOPIC_ARN_ENV, type ServiceDeclaration } from '@game-mesh/events';
+import { z } from 'zod';
+import { formatJson } from './json';
 
 /** One Dockerfile shape for every app, filled in from its declaration. */
 export function dockerfileFor(service: ServiceDeclaration): string {
@@ -61,10 +63,98 @@ export function composeFile(current: string, services: readonly ServiceDeclarati
   return `${current.slice(0, start)}${BEGIN}\n${services.map(composeApp).join('\n')}${current.slice(end)}`;
 }
 
+/** One Nx project shape for every app: build, typecheck, lint, test, container, deploy. */
+export function projectJsonFor({ name }: ServiceDeclaration): string {
+  const deploy = [
+    `npm run contracts -- can-i-deploy ${name} --env {args.prefix} --revision {args.tag} --records {args.records}`,
+    `nx run infra:deploy --stack=${name} --prefix={args.prefix} --tag={args.tag}`,
+    `npm run contracts -- record ${name} --env {args.prefix} --revision {args.tag} --records {args.records}`,
+  ].join(' && ');
+  return `${JSON.stringify(
+    {
+      name,
+      $schema: '../../node_modules/nx/schemas/project-schema.json',
+      sourceRoot: `apps/${name}/src`,
+      projectType: 'application',
+      tags: ['type:app', `scope:${name}`],
+      targets: {
+        build: { command: `node tools/build/bundle.mjs ${name}` },
+        typecheck: { command: `tsc -p apps/${name}/tsconfig.json` },
+        lint: { command: `eslint apps/${name}` },
+        test: { command: `vitest run --config apps/${name}/vitest.config.mts` },
+        container: { command: `docker build -f apps/${name}/Dockerfile -t game-mesh/${name}:{args.tag} .`, options: { tag: 'local' } },
+        deploy: { command: deploy, options: { prefix: 'prod', tag: 'HEAD', records: 'ssm' } },
+      },
+    },
+    null,
+    2,
+  )}\n`;
+}
+
+const TSCONFIG = `{
+  "extends": "../../tsconfig.base.json",
+  "include": ["src/**/*.ts", "test/**/*.ts", "vitest.config.mts"]
+}
+`;
+
+const property = (key: string) => (/^[A-Za-z_$][\w$]*$/.test(key) ? key : `'${key}'`);
+
+/**
+ * \`apps/<name>/src/declared.ts\`: the declaration as typed code — the reader schema of each
+ * subscription (the fields it lists, picked from the version's schema) and the broker variables the
+ * service needs — so the app's handlers are typed by the fields it declared, and nothing is written
+ * twice.
+ */
+export function declaredModuleFor(service: ServiceDeclaration): string {
+  const queues = Object.entries(service.consumes);
+  const readerLines = queues.flatMap(([key, queue]) => [
+    `  ${property(key)}: {`,
+    ...queue.subscriptions.map((s) => {
+      const version = s.version ?? gameEvents[s.type as keyof typeof gameEvents]?.current ?? 1;
+      const schema = `gameEvents['${s.type}'].versions[${version}].schema`;
+      return `    '${s.type}': ${s.reads ? `${schema}.pick({ ${s.reads.map((f) => `${property(f)}: true`).join(', ')} })` : schema},`;
+    }),
+    `  },`,
+  ]);
+  const variables = [
+    ...(service.publishes.length > 0 ? [[TOPIC_ARN_ENV, 'topicArnSchema', true] as const] : []),
+    ...queues.flatMap(([key]) => [[queueEnvName('QUEUE', key), 'queueUrlSchema', true] as const, [queueEnvName('DLQ', key), 'queueUrlSchema', false] as const]),
+  ];
+  const topics = [...new Set(service.publishes.map((type) => gameEvents[type as keyof typeof gameEvents]?.topic ?? type.split('.')[0]))];
+  const topicLine = topics.length > 0 ? `\n/** The topic it publishes to (the catalog's, one per producer); its ARN comes in ${TOPIC_ARN_ENV}. */\nexport const TOPIC = '${topics[0]}';\n` : '';
+  const runtimeImports = [...new Set(variables.map(([, schema]) => schema))].sort();
+  return `// Generated from apps/${service.name}/service.json by \`npm run services\`: edit that file, not this one.
+import { ${queues.length > 0 ? 'gameEvents, ' : ''}parseServiceDeclaration } from '@game-mesh/events';\n${runtimeImports.length > 0 ? `import { ${runtimeImports.join(', ')} } from '@game-mesh/service-runtime';\n` : ''}import declaration from '../service.json';
+
+export const SERVICE_NAME = '${service.name}';
+/** The declaration, checked as the stack reads it. */
+export const service = parseServiceDeclaration(declaration, 'apps/${service.name}/service.json');
+
+/** What this service reads of each event it consumes, by queue: the fields its declaration lists. */
+export const reads = ${readerLines.length > 0 ? `{\n${readerLines.join('\n')}\n}` : '{}'} as const;
+${topicLine}
+/** Its broker variables: the topic it publishes to, its queues and their dead-letter queues. */
+export const brokerEnv = ${variables.length > 0 ? `{\n${variables.map(([name, schema]) => `  ${name}: ${schema},`).join('\n')}\n}` : '{}'};
+
+/** The broker variables it cannot run without, unless EVENTS_MODE=log-only. */
+export const REQUIRED_WITH_BROKER = [${variables.filter(([, , required]) => required).map(([name]) => `'${name}'`).join(', ')}] as const;
+`;
+}
+
+/** The JSON Schema of service.json, for editors (its \`$schema\`). */
+export const declarationJsonSchema = (): string => formatJson(z.toJSONSchema(serviceDeclarationSchema, { io: 'input' }));
+
 /** Every file `npm run services` writes, by path from the repository root. */
 export function generatedServiceFiles(root: string, services: readonly ServiceDeclaration[]): Map<string, string> {
   const files = new Map<string, string>();
-  for (const service of services) files.set(`apps/${service.name}/Dockerfile`, dockerfileFor(service));
+  files.set('libs/services/service.schema.json', declarationJsonSchema());
+  for (const service of services) {
+    files.set(`apps/${service.name}/Dockerfile`, dockerfileFor(service));
+    files.set(`apps/${service.name}/project.json`, projectJsonFor(service));
+    files.set(`apps/${service.name}/tsconfig.json`, TSCONFIG);
+    files.set(`apps/${service.name}/vitest.config.mts`, `import { projectConfig } from '../../vitest.shared.mts';\n\nexport default projectConfig('apps/${service.name}');\n`);
+    files.set(`apps/${service.name}/src/declared.ts`, declaredModuleFor(service));
+  }
   files.set('docker-compose.yml', composeFile(readFileSync(join(root, 'docker-compose.yml'), 'utf8'), services));
   return files;
 }

@@ -1,4 +1,4 @@
 // The service declarations (apps/<name>/service.json) and what derives from them.
-export { loadServiceDeclarations, serviceDeclarationSchema } from './declarations';
-export type { ServiceDeclaration } from './declarations';
-export { composeFile, dockerfileFor, generatedServiceFiles, hostPortVariable } from './generate';
+export { loadGameTopology, loadServiceDeclarations, workspaceRoot } from './declarations';
+export { composeFile, declaredModuleFor, dockerfileFor, generatedServiceFiles, hostPortVariable, projectJsonFor } from './generate';
+export { formatJson } from './json';

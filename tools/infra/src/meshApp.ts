@@ -1,15 +1,17 @@
 import { fileURLToPath } from 'node:url';
 import type { App, Environment } from 'aws-cdk-lib';
-import { gameTopology, resolveTopology } from '@game-mesh/events';
+import { resolveTopology } from '@game-mesh/events';
 import { AppStack, type AppScaling } from './AppStack';
 import { CiStack } from './CiStack';
 import { MessagingStack, type AlarmSubscribers } from './MessagingStack';
 import { PlatformStack } from './PlatformStack';
-import { loadServiceDeclarations } from '@game-mesh/services';
+import { loadGameTopology, loadServiceDeclarations } from '@game-mesh/services';
+
+const root = fileURLToPath(new URL('../../..', import.meta.url));
 
 /** Per app, from its apps/<name>/service.json: its port and, when it may run more than one task, how it scales. */
 export const APPS: Readonly<Record<string, { port: number; scaling?: AppScaling }>> = Object.fromEntries(
-  loadServiceDeclarations(fileURLToPath(new URL('../../..', import.meta.url))).map((d) => [d.name, { port: d.port, ...(d.scaling ? { scaling: d.scaling } : {}) }]),
+  loadServiceDeclarations(root).map((d) => [d.name, { port: d.port, ...(d.scaling ? { scaling: d.scaling } : {}) }]),
 );
 
 export interface MeshAppOptions {
@@ -26,7 +28,7 @@ export const stackName = (prefix: string, part: string) => `GameMesh-${prefix}-$
 
 /** Every stack of one environment: messaging, platform, and one stack per app (deployed on its own). */
 export function addMeshStacks(app: App, options: MeshAppOptions): App {
-  const topology = resolveTopology(gameTopology, { prefix: options.prefix });
+  const topology = resolveTopology(loadGameTopology(root), { prefix: options.prefix });
   const env = options.env;
   new MessagingStack(app, stackName(options.prefix, 'messaging'), { topology, ...(options.alarmSubscribers ? { alarmSubscribers: options.alarmSubscribers } : {}), ...(env ? { env } : {}) });
   if (options.githubRepository) {

@@ -1,14 +1,15 @@
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { deadLetterQueuePolicy, gameTopology, queuePolicy, resolveTopology } from '@game-mesh/events';
+import { deadLetterQueuePolicy, queuePolicy, resolveTopology } from '@game-mesh/events';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CONSUMER_ACTIONS, DEAD_LETTER_ACTIONS, IDEMPOTENCY_ACTIONS, PUBLISHER_ACTIONS } from '../src/AppStack';
 import { APPS, addMeshStacks, stackName } from '../src/meshApp';
 import { ALARM_THRESHOLDS } from '../src/MessagingStack';
 import { IMAGE_PUSH_ACTIONS } from '../src/CiStack';
+import { loadGameTopology } from '@game-mesh/services';
 
 const prefix = 'prod';
-const topology = resolveTopology(gameTopology, { prefix });
+const topology = resolveTopology(loadGameTopology(), { prefix });
 let templates: Record<string, Template>;
 
 beforeAll(() => {

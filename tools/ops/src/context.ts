@@ -1,7 +1,8 @@
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { gameTopology, listTopicArns, resolveTopology, type ResolvedTopology } from '@game-mesh/events';
+import { listTopicArns, resolveTopology, type ResolvedTopology } from '@game-mesh/events';
 import { createAwsClients } from '@game-mesh/service-runtime';
+import { loadGameTopology } from '@game-mesh/services';
 
 /** What every command needs: clients for one endpoint, the resolved topology, and where to write. */
 export interface OpsContext {
@@ -18,7 +19,7 @@ export function createContext(
   io: Pick<OpsContext, 'out' | 'err'>,
 ): OpsContext {
   const clients = createAwsClients({ AWS_REGION: options.region, AWS_ENDPOINT_URL: options.endpoint || undefined }, { requestTimeoutMs: options.timeoutMs ?? 10_000 });
-  return { ...clients, topology: resolveTopology(gameTopology, { prefix: options.prefix }), ...io };
+  return { ...clients, topology: resolveTopology(loadGameTopology(), { prefix: options.prefix }), ...io };
 }
 
 /** Topic ARNs by topic name, from ListTopics (never creates anything). */

@@ -5,6 +5,7 @@ import { GetQueueAttributesCommand, ListQueuesCommand, ReceiveMessageCommand, Se
 import { ListSubscriptionsByTopicCommand, SetSubscriptionAttributesCommand } from '@aws-sdk/client-sns';
 import { gameEvents, Publisher } from '@game-mesh/events';
 import { startFaultProxy, startGameMesh, waitFor, type GameMesh } from '@game-mesh/events/testing';
+import { loadServiceDeclarations } from '@game-mesh/services';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createContext, type OpsContext } from '../src/context';
 import { doctor } from '../src/doctor';
@@ -22,7 +23,7 @@ describe('the events CLI against fauxqs', () => {
   let ctx: OpsContext;
   let out: string[];
   beforeEach(async () => {
-    mesh = await startGameMesh('local');
+    mesh = await startGameMesh(loadServiceDeclarations(root), 'local');
     out = [];
     ctx = createContext({ prefix: 'local', endpoint: mesh.broker.endpoint, region: mesh.broker.region }, { out: (l) => out.push(l), err: (l) => out.push(l) });
   });

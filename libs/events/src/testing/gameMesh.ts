@@ -1,4 +1,5 @@
-import { gameTopology } from '../topology/gameTopology';
+import { gameEvents } from '../contract/gameEvents';
+import { topologyOfServices, type ServiceDeclaration } from '../topology/services';
 import { resolveTopology } from '../topology/declaration';
 import { applyTopology, type ApplyReport } from '../topology/apply';
 import { startTestBroker, type TestBroker } from './testBroker';
@@ -11,10 +12,21 @@ export interface GameMesh {
   stop(): Promise<void>;
 }
 
-/** fauxqs with the game topology applied, for testing one service in-process. */
-export async function startGameMesh(prefix = 'test'): Promise<GameMesh> {
+/**
+ * fauxqs with every topic of the game's catalog and the queues of the given services (their
+ * declarations: a service's test passes its own), for testing services in-process.
+ */
+/**
+ * A test's own consumer, named \`listener\`: one queue receiving the given types (under the
+ * filter, when given), so a producer's test can see what it published reach a queue.
+ */
+export function listener(types: readonly string[], filter?: Readonly<Record<string, readonly unknown[]>>): ServiceDeclaration {
+  return { name: 'listener', description: 'A test listening on the broker.', port: 65_000, publishes: [], consumes: { main: { subscriptions: types.map((type) => ({ type, ...(filter ? { filter: { ...filter } as Record<string, unknown[]> } : {}) })) } } };
+}
+
+export async function startGameMesh(services: readonly ServiceDeclaration[], prefix = 'test'): Promise<GameMesh> {
   const broker = await startTestBroker();
-  const report = await applyTopology({ sns: broker.sns, sqs: broker.sqs, topology: resolveTopology(gameTopology, { prefix }) });
+  const report = await applyTopology({ sns: broker.sns, sqs: broker.sqs, topology: resolveTopology(topologyOfServices(gameEvents, services), { prefix }) });
   return {
     broker,
     report,

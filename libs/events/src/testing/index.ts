@@ -5,7 +5,7 @@ export { countRequests } from './countRequests';
 export type { RequestCounter } from './countRequests';
 export { COUNTS_PATH, startFaultProxy } from './faultProxy';
 export type { FaultPlan, FaultProxy } from './faultProxy';
-export { startGameMesh } from './gameMesh';
+export { listener, startGameMesh } from './gameMesh';
 export type { GameMesh } from './gameMesh';
 export { freeBasePort } from './ports';
 export { startTestDynamoDb } from './dynamoDb';

@@ -1,30 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { testEvents, testTopology } from '../../test/testEvents';
 import { defineTopology, resolveTopology } from './declaration';
-import { gameTopology } from './gameTopology';
 
 describe('resolveTopology', () => {
-  it('names every resource with the environment prefix', () => {
-    const resolved = resolveTopology(gameTopology, { prefix: 'prod' });
-    expect(resolved.topics.map((t) => t.name).sort()).toEqual(['prod-time', 'prod-weather']);
-    expect(resolved.queues.map((q) => [q.name, q.deadLetterQueueName])).toEqual([
-      ['prod-weather-manager', 'prod-weather-manager-dlq'],
-      ['prod-sample-consumer', 'prod-sample-consumer-dlq'],
-      ['prod-sample-consumer-severe', 'prod-sample-consumer-severe-dlq'],
-    ]);
-  });
-
-  it('gives one subscription per topic and queue, with the types and conditions as filter', () => {
-    const queues = resolveTopology(gameTopology, { prefix: 'local' }).queues;
-    const main = queues.find((q) => q.name === 'local-sample-consumer')!;
-    expect(main.subscriptions).toEqual([
-      { topicKey: 'weather', filterPolicy: { type: ['weather.changed'] } },
-      { topicKey: 'time', filterPolicy: { type: ['time.changed'] } },
-    ]);
-    const severe = queues.find((q) => q.name === 'local-sample-consumer-severe')!;
-    expect(severe.subscriptions).toEqual([{ topicKey: 'weather', filterPolicy: { type: ['weather.changed'], intensity: [{ numeric: ['>=', 0.8] }] } }]);
-  });
-
   it('combines filtered and unfiltered types of one topic with $or', () => {
     const topology = defineTopology({
       catalog: testEvents,
@@ -41,7 +19,7 @@ describe('resolveTopology', () => {
   });
 
   it.each(['', 'Prod', '1st', 'a'.repeat(21), 'with space'])('refuses the prefix %j', (prefix) => {
-    expect(() => resolveTopology(gameTopology, { prefix })).toThrow(/prefix/);
+    expect(() => resolveTopology(testTopology, { prefix })).toThrow(/prefix/);
   });
 });
 

@@ -1,0 +1,144 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { resolveTopology } from '@game-mesh/events';
+import { freeBasePort, waitFor } from '@game-mesh/events/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../../..', import.meta.url));
+const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', FORCE_COLOR: '0', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+
+/** The workspace as a developer has it (committed and not), without build output; node_modules linked. */
+function copyWorkspace(): string {
+  const copy = mkdtempSync(join(tmpdir(), 'generator-'));
+  const files = execFileSync('git', ['ls-files', '-co', '--exclude-standard', '-z'], { cwd: root, encoding: 'utf8' }).split('\0').filter((f) => f && !f.startsWith('.nx/'));
+  for (const file of files) {
+    let content: Buffer;
+    try {
+      content = readFileSync(join(root, file));
+    } catch {
+      continue; // deleted in the work tree
+    }
+    mkdirSync(dirname(join(copy, file)), { recursive: true });
+    writeFileSync(join(copy, file), content);
+  }
+  symlinkSync(join(root, 'node_modules'), join(copy, 'node_modules'));
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: copy, stdio: 'ignore' });
+  git('init', '-q');
+  git('add', '-A');
+  git('-c', 'user.email=test@example.com', '-c', 'user.name=test', 'commit', '-qm', 'the workspace');
+  return copy;
+}
+
+const run = (copy: string, command: string, args: string[]) => execFileSync(command, args, { cwd: copy, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
+
+// `nx g @game-mesh/services:service` on a copy of this workspace, then everything a user does with
+// the new service, with no file edited by hand.
+describe('nx g @game-mesh/services:service, on a copy of the workspace', () => {
+  let copy: string;
+  let generatorMs: number;
+  beforeAll(() => {
+    copy = copyWorkspace();
+    const started = Date.now();
+    run(copy, 'npx', ['nx', 'g', '@game-mesh/services:service', 'loot-tracker', '--consumes', 'weather.changed,time.changed', '--publishes', 'loot.dropped']);
+    generatorMs = Date.now() - started;
+  }, 120_000);
+  afterAll(() => rmSync(copy, { recursive: true, force: true }));
+
+  it('changes only the new app, the catalog (a new type) and files derived from declarations', () => {
+    const changed = run(copy, 'git', ['status', '--porcelain', '--untracked-files=all']).split('\n').filter(Boolean).map((line) => line.slice(3)).sort();
+    const app = changed.filter((f) => f.startsWith('apps/loot-tracker/'));
+    expect(app).toEqual(
+      ['Dockerfile', 'project.json', 'service.json', 'src/config.ts', 'src/declared.ts', 'src/main.ts', 'src/service.ts', 'test/loot-tracker.spec.ts', 'tsconfig.json', 'vitest.config.mts'].map((f) => `apps/loot-tracker/${f}`),
+    );
+    const rest = changed.filter((f) => !app.includes(f));
+    expect(rest.filter((f) => !f.startsWith('contracts/'))).toEqual(['docker-compose.yml', 'libs/events/src/contract/events/loot.ts', 'libs/events/src/contract/gameEvents.ts']);
+    expect(rest).toContain('contracts/readers/loot-tracker.json');
+  });
+
+  it('writes a declaration like the other services have, and derives every other file from it', () => {
+    expect(JSON.parse(readFileSync(join(copy, 'apps/loot-tracker/service.json'), 'utf8'))).toMatchObject({
+      name: 'loot-tracker',
+      port: 3004,
+      publishes: ['loot.dropped'],
+      consumes: { main: { subscriptions: [{ type: 'weather.changed', version: 1 }, { type: 'time.changed', version: 1 }] } },
+    });
+    // Derived files are what `npm run services` / `npm run contracts` would write: nothing stale.
+    expect(run(copy, 'npm', ['run', '-s', 'services', '--', '--check'])).toMatch(/up to date/);
+    expect(run(copy, 'npm', ['run', '-s', 'contracts', '--', '--check'])).toMatch(/up to date/);
+    expect(readFileSync(join(copy, 'contracts/readers/loot-tracker.json'), 'utf8')).toContain('weather.changed');
+    // The one Dockerfile shape, on its port.
+    expect(readFileSync(join(copy, 'apps/loot-tracker/Dockerfile'), 'utf8')).toContain('ENV NODE_ENV=production PORT=3004');
+  });
+
+  it('builds, lints, type-checks and passes its own tests', () => {
+    const output = run(copy, 'npx', ['nx', 'run-many', '-t', 'typecheck', 'lint', 'test', 'build', '--projects=loot-tracker', '--outputStyle=static', '--skip-nx-cache']);
+    expect(output).toMatch(/Successfully ran targets typecheck, lint, test, build for project loot-tracker/);
+    expect(output).toMatch(/Tests\s+4 passed/);
+  }, 180_000);
+
+  it('is in the topology: its queue, subscribed to both producers, and its own topic', () => {
+    // Asked of the copy, as every tool there does (its catalog has the new type).
+    writeFileSync(
+      join(copy, 'tools/print-topology.ts'),
+      "import { resolveTopology } from '@game-mesh/events';\nimport { loadGameTopology } from '@game-mesh/services';\nconsole.log(JSON.stringify(resolveTopology(loadGameTopology(), { prefix: 'prod' })));\n",
+    );
+    const topology = JSON.parse(
+      run(copy, 'npx', ['tsx', '--tsconfig', 'tools/tsconfig.json', 'tools/print-topology.ts']),
+    ) as ReturnType<typeof resolveTopology>;
+    expect(topology.topics).toContainEqual({ key: 'loot-tracker', name: 'prod-loot-tracker', producer: 'loot-tracker' });
+    const queue = topology.queues.find((q) => q.service === 'loot-tracker');
+    expect(queue?.subscriptions.map((s) => s.topicKey).sort()).toEqual(['time', 'weather']);
+  }, 60_000);
+
+  it('gets its CDK stack, granting it its own topic and queue', () => {
+    run(copy, 'npx', ['tsx', '--tsconfig', 'tools/tsconfig.json', 'tools/infra/src/synth.ts', 'prod']);
+    const template = readFileSync(join(copy, 'cdk.out/GameMesh-prod-loot-tracker.template.json'), 'utf8');
+    expect(template).toContain('prod-loot-tracker');
+    expect(template).toContain('sns:Publish');
+    expect(template).toContain('sqs:ReceiveMessage');
+  }, 120_000);
+
+  it('is in docker compose, on its port, on loopback', () => {
+    const config = run(copy, 'docker-compose', ['-f', 'docker-compose.yml', 'config']);
+    expect(config).toMatch(/\n {2}loot-tracker:\n/);
+    expect(config).toContain('apps/loot-tracker/Dockerfile');
+    expect(config).toMatch(/127\.0\.0\.1:3004:3004|host_ip: 127\.0\.0\.1[\s\S]*published: "?3004/);
+  });
+
+  describe('under npm start', () => {
+    let stack: ChildProcess | undefined;
+    let output = '';
+    afterAll(async () => {
+      if (!stack || stack.exitCode !== null) return;
+      const exited = new Promise((resolve) => stack!.once('exit', resolve));
+      process.kill(-stack.pid!, 'SIGINT');
+      await exited;
+    });
+
+    it('handles its first event, and doctor checks its queue and its /ready', async () => {
+      const basePort = await freeBasePort();
+      const startedAt = Date.now();
+      const emulatorPort = basePort + 90;
+      stack = spawn('npm', ['start'], { cwd: copy, env: { ...env, START_BASE_PORT: String(basePort), EMULATOR_PORT: String(emulatorPort) }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+      stack.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      stack.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const url = `http://127.0.0.1:${basePort + 4}`;
+      await waitFor(() => /loot-tracker[^\n]*handled/.test(output), { timeoutMs: 150_000, intervalMs: 200, message: 'loot-tracker handling an event under npm start' }).catch((error: unknown) => {
+        throw new Error(`${String(error)}\n${output.slice(-4000)}`);
+      });
+      const startMs = Date.now() - startedAt;
+      console.log(`nx g: ${(generatorMs / 1000).toFixed(1)} s; npm start (builds included) to loot-tracker's first handled event: ${(startMs / 1000).toFixed(1)} s; together ${((generatorMs + startMs) / 1000).toFixed(1)} s`);
+      const handled = (await (await fetch(`${url}/handled`)).json()) as Record<string, { count: number }>;
+      expect(Object.keys(handled).length).toBeGreaterThan(0);
+
+      const doctor = run(copy, 'npm', ['run', '-s', 'events', '--', '--endpoint', `http://127.0.0.1:${emulatorPort}`, 'doctor', '--json', '--services', `loot-tracker=${url}`]);
+      const { checks } = JSON.parse(doctor) as { checks: { name: string; ok: boolean; detail: string }[] };
+      const mine = checks.filter((c) => c.name.includes('loot-tracker'));
+      expect(mine.length).toBeGreaterThan(2);
+      expect(mine.filter((c) => !c.ok)).toEqual([]);
+    }, 240_000);
+  });
+});
