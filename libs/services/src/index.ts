@@ -2,3 +2,4 @@
 export { loadGameTopology, loadServiceDeclarations, workspaceRoot } from './declarations';
 export { composeFile, declaredModuleFor, dockerfileFor, generatedServiceFiles, hostPortVariable, projectJsonFor } from './generate';
 export { formatJson } from './json';
+export { appAwsNames, clusterName, TASK_ACTIONS } from './aws';

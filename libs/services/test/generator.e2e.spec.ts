@@ -119,9 +119,9 @@ describe('nx g @game-mesh/services:service, on a copy of the workspace', () => {
     });
 
     it('handles its first event, and doctor checks its queue and its /ready', async () => {
-      const basePort = await freeBasePort();
+      const basePort = await freeBasePort(4);
+      const emulatorPort = (await freeBasePort(1)) + 1;
       const startedAt = Date.now();
-      const emulatorPort = basePort + 90;
       stack = spawn('npm', ['start'], { cwd: copy, env: { ...env, START_BASE_PORT: String(basePort), EMULATOR_PORT: String(emulatorPort) }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
       stack.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
       stack.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));

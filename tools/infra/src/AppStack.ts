@@ -8,7 +8,8 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { DYNAMODB_IDEMPOTENCY_ACTIONS, queueEnvName, TOPIC_ARN_ENV, type ResolvedTopology } from '@game-mesh/events';
+import { queueEnvName, TOPIC_ARN_ENV, type ResolvedTopology } from '@game-mesh/events';
+import { appAwsNames, TASK_ACTIONS } from '@game-mesh/services';
 import { messagingNames } from './names';
 
 export interface AppScaling {
@@ -30,15 +31,10 @@ export interface AppStackProps extends StackProps {
   scaling?: AppScaling;
 }
 
-/** On its own topic: publish, and read the topic's attributes (what `/ready` checks it with). */
-export const PUBLISHER_ACTIONS = ['sns:Publish', 'sns:GetTopicAttributes'];
-/** The task role may do exactly this on the app's own queues, and nothing else. */
-export const CONSUMER_ACTIONS = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes'];
-/** On its own DLQs: park a message that can never be handled, with its reason; read the depth. */
-export const DEAD_LETTER_ACTIONS = ['sqs:SendMessage', 'sqs:GetQueueAttributes'];
-
-/** The shared idempotency store's item actions: exactly what `DynamoDbIdempotencyStore` calls. */
-export const IDEMPOTENCY_ACTIONS = [...DYNAMODB_IDEMPOTENCY_ACTIONS];
+export const PUBLISHER_ACTIONS = [...TASK_ACTIONS.publisher];
+export const CONSUMER_ACTIONS = [...TASK_ACTIONS.consumer];
+export const DEAD_LETTER_ACTIONS = [...TASK_ACTIONS.deadLetter];
+export const IDEMPOTENCY_ACTIONS = [...TASK_ACTIONS.idempotency];
 
 /**
  * One app on Fargate: task definition with its environment, health check, stop timeout and log
@@ -55,7 +51,8 @@ export class AppStack extends Stack {
     const ownTopics = topology.topics.filter((t) => t.producer === app);
     const ownQueues = topology.queues.filter((q) => q.service === app);
 
-    this.taskRole = new Role(this, 'TaskRole', { assumedBy: new ServicePrincipal('ecs-tasks.amazonaws.com'), description: `${app}: publish to its topic, consume its queues; nothing else` });
+    const names = appAwsNames(topology.prefix, app);
+    this.taskRole = new Role(this, 'TaskRole', { roleName: names.taskRole, assumedBy: new ServicePrincipal('ecs-tasks.amazonaws.com'), description: `${app}: publish to its topic, consume its queues; nothing else` });
     if (ownTopics.length > 0) {
       this.taskRole.addToPolicy(new PolicyStatement({ sid: 'PublishOwnTopic', actions: PUBLISHER_ACTIONS, resources: ownTopics.map((t) => messagingNames.topicArn(this, t.name)) }));
     }
@@ -85,7 +82,7 @@ export class AppStack extends Stack {
     }
 
     const taskDefinition = new FargateTaskDefinition(this, 'Task', { cpu: 256, memoryLimitMiB: 512, taskRole: this.taskRole, family: `${topology.prefix}-${app}` });
-    const logGroup = new LogGroup(this, 'Logs', { logGroupName: `/game-mesh/${topology.prefix}/${app}`, retention: RetentionDays.ONE_MONTH });
+    const logGroup = new LogGroup(this, 'Logs', { logGroupName: names.logGroup, retention: RetentionDays.ONE_MONTH });
     // The operator API always needs a token on ECS; the execution role (not the task role) reads it.
     const operatorToken = new Secret(this, 'OperatorToken', {
       secretName: `${topology.prefix}/${app}/operator-token`,
@@ -111,7 +108,7 @@ export class AppStack extends Stack {
 
     const fixed = props.scaling === undefined;
     this.service = new FargateService(this, 'Service', {
-      serviceName: `${topology.prefix}-${app}`,
+      serviceName: names.service,
       cluster: props.cluster,
       taskDefinition,
       desiredCount: props.scaling?.minTasks ?? 1,

@@ -3,6 +3,7 @@ import { Vpc } from 'aws-cdk-lib/aws-ec2';
 import { Repository, TagMutability } from 'aws-cdk-lib/aws-ecr';
 import { Cluster, ContainerInsights } from 'aws-cdk-lib/aws-ecs';
 import type { Construct } from 'constructs';
+import { clusterName } from '@game-mesh/services';
 
 export interface PlatformStackProps extends StackProps {
   prefix: string;
@@ -19,7 +20,7 @@ export class PlatformStack extends Stack {
     super(scope, id, props);
     this.vpc = new Vpc(this, 'Vpc', { maxAzs: 2, natGateways: 1 });
     // Container Insights publishes RunningTaskCount, which backlog-per-task scaling divides by.
-    this.cluster = new Cluster(this, 'Cluster', { clusterName: `${props.prefix}-game-mesh`, vpc: this.vpc, containerInsightsV2: ContainerInsights.ENABLED });
+    this.cluster = new Cluster(this, 'Cluster', { clusterName: clusterName(props.prefix), vpc: this.vpc, containerInsightsV2: ContainerInsights.ENABLED });
     this.repositories = Object.fromEntries(
       props.apps.map((app) => [
         app,

@@ -4,6 +4,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { ContractError } from '@game-mesh/events';
 import { loadServiceDeclarations } from '@game-mesh/services';
 import { createContext, type OpsContext } from './context';
+import { createAwsInsight } from './awsChecks';
 import { doctor, printChecks } from './doctor';
 import { peek } from './peek';
 import { publishEvent } from './publish';
@@ -13,7 +14,8 @@ import { tail } from './tail';
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 /** Each declared service on its declared port, as `npm start` runs them. */
-const DEFAULT_SERVICES = loadServiceDeclarations(root).map((d) => `${d.name}=http://localhost:${d.port}`).join(',');
+const declarations = loadServiceDeclarations(root);
+const DEFAULT_SERVICES = declarations.map((d) => `${d.name}=http://localhost:${d.port}`).join(',');
 
 const program = new Command('events')
   .description('Operate the game event mesh: check it, look into queues, watch and publish events, redrive DLQs.')
@@ -31,14 +33,17 @@ const context = (): OpsContext => {
 
 program
   .command('doctor')
-  .description('check topics, subscriptions, queue policies, DLQs, depths and each service’s /ready; exit 1 when anything fails')
+  .description('check topics, subscriptions, queue policies, DLQs, depths, each service’s /ready, and on AWS task-role permissions, logged errors, SNS delivery failures, message age, reprocessing and lag against scaling; exit 1 when anything fails')
   .option('--json', 'print the checks as JSON')
   .option('--services <list>', 'name=url pairs whose /ready to check', DEFAULT_SERVICES)
   .option('--no-services', 'skip the services’ /ready')
   .action(async (options: { json?: boolean; services: string | false }) => {
     const ctx = context();
     const services = options.services === false ? {} : Object.fromEntries(options.services.split(',').filter(Boolean).map((pair) => pair.split('=') as [string, string]));
-    const checks = await doctor(ctx, { services });
+    const { endpoint, region, timeout } = program.opts<{ endpoint?: string; region: string; timeout: number }>();
+    // Against AWS (no endpoint): CloudWatch, Logs, IAM and ECS answer the rest of the checklist.
+    const aws = endpoint ? undefined : { insight: createAwsInsight({ region, timeoutMs: timeout }), declarations };
+    const checks = await doctor(ctx, { services, ...(aws ? { aws } : {}) });
     printChecks(ctx, checks, options.json === true);
     process.exitCode = checks.every((c) => c.ok) ? 0 : 1;
   });

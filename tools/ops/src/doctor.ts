@@ -1,7 +1,8 @@
 import { GetSubscriptionAttributesCommand, ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { ALARM_THRESHOLDS, sameAttributeValue, type ResolvedQueue } from '@game-mesh/events';
+import { ALARM_THRESHOLDS, sameAttributeValue, type ResolvedQueue, type ServiceDeclaration } from '@game-mesh/events';
 import { queueUrl, topicArnsByName, type OpsContext } from './context';
+import { awsChecks, needsAwsChecks, type AwsInsight } from './awsChecks';
 import { snsMayDeliver } from './queuePolicy';
 
 export interface Check {
@@ -10,6 +11,8 @@ export interface Check {
   detail: string;
   /** What to do when it fails. */
   fix?: string;
+  /** Not checked here (e.g. it needs AWS and this is an emulator); `detail` says why. */
+  skipped?: boolean;
 }
 
 /** The CloudWatch alarms' thresholds: doctor and the alarms agree on what is wrong. */
@@ -21,7 +24,14 @@ const APPLY = (prefix: string) => `npm run topology -- --prefix ${prefix}`;
  * delivery), queue policies (evaluated), DLQs, depth against the alarm thresholds, and each
  * running service's /ready. Read-only: it never receives, deletes or moves a message.
  */
-export async function doctor(context: OpsContext, options: { services: Record<string, string> }): Promise<Check[]> {
+export async function doctor(
+  context: OpsContext,
+  options: {
+    services: Record<string, string>;
+    /** On AWS: the clients of the checks only AWS answers, and the declarations they check. Absent (an emulator): those checks say they need AWS. */
+    aws?: { insight: AwsInsight; declarations: readonly ServiceDeclaration[] };
+  },
+): Promise<Check[]> {
   const { topology } = context;
   const checks: Check[] = [];
   const arns = await topicArnsByName(context.sns);
@@ -34,6 +44,7 @@ export async function doctor(context: OpsContext, options: { services: Record<st
     const ready = await fetch(`${url}/ready`).then(async (r) => ({ ok: r.ok, body: await r.text() }), (error: unknown) => ({ ok: false, body: String(error) }));
     checks.push({ name: `service ${service} ${url}/ready`, ok: ready.ok, detail: ready.ok ? 'ready' : ready.body.slice(0, 200), fix: `start it (npm start), or look at its logs` });
   }
+  checks.push(...(options.aws ? await awsChecks(context, options.aws.insight, options.aws.declarations) : needsAwsChecks()));
   return checks;
 }
 
@@ -72,9 +83,8 @@ async function queueChecks(context: OpsContext, queue: ResolvedQueue, arns: Map<
   checks.push({ name: `dead-letter queue of ${queue.name}`, ok: redriveOk, detail: redrive ? `${redrive.deadLetterTargetArn ?? '?'} after ${String(redrive.maxReceiveCount)} receives` : 'no RedrivePolicy', fix: APPLY(topology.prefix) });
   const depth = Number(attributes['ApproximateNumberOfMessages'] ?? 0);
   checks.push({ name: `depth of ${queue.name}`, ok: depth <= DOCTOR_THRESHOLDS.queueDepth, detail: `${depth} visible (alarm above ${DOCTOR_THRESHOLDS.queueDepth})`, fix: 'consumers are behind: check the service, scale it out' });
-  // The age of the oldest message is a CloudWatch metric; reading messages to guess it would
-  // raise their receive counts (and push a waiting one toward the DLQ). Doctor never receives.
-  checks.push({ name: `oldest message in ${queue.name}`, ok: true, detail: `not read here: it is CloudWatch's ApproximateAgeOfOldestMessage, alarmed above ${DOCTOR_THRESHOLDS.oldestMessageSeconds} s by ${queue.name}-oldest-message` });
+  // The age of the oldest message is a CloudWatch metric (awsChecks); reading messages to guess it
+  // would raise their receive counts (and push a waiting one toward the DLQ). Doctor never receives.
   const dlqDepth = await deadLetterDepth(context, queue.deadLetterQueueName);
   checks.push({ name: `dead-letter queue ${queue.deadLetterQueueName} empty`, ok: dlqDepth === 0, detail: `${dlqDepth} message(s)`, fix: `npm run events -- peek ${queue.deadLetterQueueName}, fix the cause, then npm run events -- redrive ${queue.deadLetterQueueName}` });
   return checks;
@@ -95,7 +105,9 @@ export function printChecks(context: OpsContext, checks: readonly Check[], json:
     context.out(JSON.stringify({ ok: checks.every((c) => c.ok), checks }, null, 2));
     return;
   }
-  for (const check of checks) context.out(`${check.ok ? '✓' : '✗'} ${check.name}: ${check.detail}${check.ok || !check.fix ? '' : `\n    fix: ${check.fix}`}`);
+  for (const check of checks) context.out(`${check.skipped ? '–' : check.ok ? '✓' : '✗'} ${check.name}: ${check.detail}${check.ok || !check.fix ? '' : `\n    fix: ${check.fix}`}`);
   const failed = checks.filter((c) => !c.ok).length;
-  context.out(failed === 0 ? `\nall ${checks.length} checks pass` : `\n${failed} of ${checks.length} checks fail`);
+  const skipped = checks.filter((c) => c.skipped).length;
+  const run = checks.length - skipped;
+  context.out(`${failed === 0 ? `\nall ${run} checks pass` : `\n${failed} of ${run} checks fail`}${skipped > 0 ? `; ${skipped} need AWS and were not run` : ''}`);
 }
