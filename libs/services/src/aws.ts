@@ -27,3 +27,13 @@ export function appAwsNames(prefix: string, app: string) {
     service: `${prefix}-${app}`,
   };
 }
+
+/** How tasks in private subnets reach AWS: one NAT gateway, or VPC endpoints (`npm run cost` says which is cheaper at a rate). */
+export type Egress = 'nat' | 'endpoints';
+
+/**
+ * The AWS APIs a task calls, each an interface endpoint when there is no NAT: its queues and topic,
+ * its image (ECR API and registry), its logs, its operator token. S3 (image layers) and DynamoDB
+ * (idempotency) are gateway endpoints, free, in both modes.
+ */
+export const INTERFACE_ENDPOINT_SERVICES = ['sqs', 'sns', 'ecr.api', 'ecr.dkr', 'logs', 'secretsmanager'] as const;

@@ -2,4 +2,5 @@
 export { loadGameTopology, loadServiceDeclarations, workspaceRoot } from './declarations';
 export { composeFile, declaredModuleFor, dockerfileFor, generatedServiceFiles, hostPortVariable, projectJsonFor } from './generate';
 export { formatJson } from './json';
-export { appAwsNames, clusterName, TASK_ACTIONS } from './aws';
+export { appAwsNames, clusterName, INTERFACE_ENDPOINT_SERVICES, TASK_ACTIONS } from './aws';
+export type { Egress } from './aws';

@@ -3,6 +3,7 @@
 // Account and region come from the AWS environment; without them the stacks synthesize
 // environment-agnostic (offline).
 import { App } from 'aws-cdk-lib';
+import type { Egress } from '@game-mesh/services';
 import { addMeshStacks } from './meshApp';
 
 const app = new App();
@@ -11,6 +12,8 @@ addMeshStacks(app, {
   prefix: String(app.node.tryGetContext('prefix') ?? 'prod'),
   imageTag: String(app.node.tryGetContext('imageTag') ?? 'latest'),
   ...(app.node.tryGetContext('githubRepository') ? { githubRepository: String(app.node.tryGetContext('githubRepository')) } : {}),
+  // -c egress=nat|endpoints (npm run cost -- --rate N says which is cheaper at your rate)
+  egress: egressOf(app.node.tryGetContext('egress')),
   // -c alarmEmail=a@x,b@y -c alarmHttps=https://hooks.example/...
   alarmSubscribers: { email: list(app.node.tryGetContext('alarmEmail')), https: list(app.node.tryGetContext('alarmHttps')) },
   ...(account ? { env: { account, region: process.env['CDK_DEFAULT_REGION'] ?? 'us-east-1' } } : {}),
@@ -19,4 +22,9 @@ app.synth();
 
 function list(value: unknown): string[] {
   return typeof value === 'string' ? value.split(',').map((item) => item.trim()).filter(Boolean) : [];
+}
+
+function egressOf(value: unknown): Egress {
+  if (value === undefined || value === 'nat' || value === 'endpoints') return value ?? 'nat';
+  throw new Error(`-c egress must be "nat" or "endpoints", not ${JSON.stringify(value)}`);
 }

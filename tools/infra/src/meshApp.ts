@@ -5,7 +5,7 @@ import { AppStack, type AppScaling } from './AppStack';
 import { CiStack } from './CiStack';
 import { MessagingStack, type AlarmSubscribers } from './MessagingStack';
 import { PlatformStack } from './PlatformStack';
-import { loadGameTopology, loadServiceDeclarations } from '@game-mesh/services';
+import { loadGameTopology, loadServiceDeclarations, type Egress } from '@game-mesh/services';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 
@@ -22,6 +22,8 @@ export interface MeshAppOptions {
   githubRepository?: string;
   /** Who the alarms notify. */
   alarmSubscribers?: AlarmSubscribers;
+  /** NAT gateway or VPC endpoints (`-c egress=…`; `npm run cost -- --rate N` says which is cheaper). */
+  egress?: Egress;
 }
 
 export const stackName = (prefix: string, part: string) => `GameMesh-${prefix}-${part}`;
@@ -34,7 +36,7 @@ export function addMeshStacks(app: App, options: MeshAppOptions): App {
   if (options.githubRepository) {
     new CiStack(app, stackName(options.prefix, 'ci'), { prefix: options.prefix, githubRepository: options.githubRepository, apps: Object.keys(APPS), ...(env ? { env } : {}) });
   }
-  const platform = new PlatformStack(app, stackName(options.prefix, 'platform'), { prefix: options.prefix, apps: Object.keys(APPS), ...(env ? { env } : {}) });
+  const platform = new PlatformStack(app, stackName(options.prefix, 'platform'), { prefix: options.prefix, apps: Object.keys(APPS), ...(options.egress ? { egress: options.egress } : {}), ...(env ? { env } : {}) });
   for (const [name, settings] of Object.entries(APPS)) {
     new AppStack(app, stackName(options.prefix, name), {
       app: name,

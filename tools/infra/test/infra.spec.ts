@@ -6,7 +6,7 @@ import { CONSUMER_ACTIONS, DEAD_LETTER_ACTIONS, IDEMPOTENCY_ACTIONS, PUBLISHER_A
 import { APPS, addMeshStacks, stackName } from '../src/meshApp';
 import { ALARM_THRESHOLDS } from '../src/MessagingStack';
 import { IMAGE_PUSH_ACTIONS } from '../src/CiStack';
-import { loadGameTopology } from '@game-mesh/services';
+import { INTERFACE_ENDPOINT_SERVICES, loadGameTopology } from '@game-mesh/services';
 
 const prefix = 'prod';
 const topology = resolveTopology(loadGameTopology(), { prefix });
@@ -225,5 +225,27 @@ describe('alarms reach someone', () => {
       KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'] })]) },
     });
     messaging.hasOutput('AlarmTopicArn', {});
+  });
+});
+
+describe('the way out of the private subnets (npm run cost says which is cheaper)', () => {
+  const platform = (egress?: 'nat' | 'endpoints') =>
+    Template.fromStack(addMeshStacks(new App(), { prefix, imageTag: 'abc123', ...(egress ? { egress } : {}) }).node.findChild(stackName(prefix, 'platform')) as never);
+
+  it('is one NAT gateway by default, with the free S3 and DynamoDB gateway endpoints', () => {
+    const template = platform();
+    template.resourceCountIs('AWS::EC2::NatGateway', 1);
+    template.resourceCountIs('AWS::EC2::VPCEndpoint', 2);
+  });
+
+  it('is VPC endpoints for every API a task calls, and no NAT, with -c egress=endpoints', () => {
+    const template = platform('endpoints');
+    template.resourceCountIs('AWS::EC2::NatGateway', 0);
+    const interfaces = Object.values(template.findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Interface' } }));
+    // ServiceName is Fn::Join ["", ["com.amazonaws.", region, ".<service>"]]: the last part names it.
+    expect(interfaces.map((e) => String((e['Properties']['ServiceName']['Fn::Join'][1] as string[]).at(-1)).slice(1)).sort()).toEqual(
+      [...INTERFACE_ENDPOINT_SERVICES].sort(),
+    );
+    expect(interfaces.every((e) => e['Properties']['PrivateDnsEnabled'] === true)).toBe(true);
   });
 });

@@ -1,0 +1,162 @@
+/**
+ * The monthly cost of one environment, from measured request counts and AWS list prices.
+ * Prices: us-east-1, on-demand, Linux/x86, as AWS lists them (late 2026); free tiers not counted,
+ * so the estimate holds for an account already using them elsewhere.
+ */
+export const PRICES = {
+  snsPerMillionRequests: 0.5,
+  sqsPerMillionRequests: 0.4,
+  fargatePerVcpuHour: 0.04048,
+  fargatePerGbHour: 0.004445,
+  natGatewayPerHour: 0.045,
+  natGatewayPerGb: 0.045,
+  interfaceEndpointPerAzHour: 0.01,
+  interfaceEndpointPerGb: 0.01,
+  alarmPerMetricMonth: 0.1,
+  dashboardPerMonth: 3,
+  logsIngestionPerGb: 0.5,
+  kmsKeyPerMonth: 1,
+  secretPerMonth: 0.4,
+  dynamoDbPerMillionWrites: 0.625,
+} as const;
+
+export const HOURS_PER_MONTH = 730;
+const SECONDS_PER_MONTH = HOURS_PER_MONTH * 3600;
+const GB = 1024 ** 3;
+
+/** What `npm run cost -- --measure` counted on the running stack (tools/cost/measured.json). */
+export interface Measured {
+  command: string;
+  measuredAt: string;
+  node: string;
+  services: number;
+  idleSecondsMeasured: number;
+  eventsMeasured: number;
+  eventsPerSecondMeasured: number;
+  /** Requests per second with no event flowing: the long polls. */
+  idleRequestsPerSecond: Record<string, number>;
+  /** Requests of one `/metrics` scrape of every service (queue depths: GetQueueAttributes). */
+  requestsPerMetricsScrape: Record<string, number>;
+  /** Requests of one `/ready` call on every service. */
+  requestsPerReadyCall: Record<string, number>;
+  /** Extra requests per second while one live page is open. */
+  livePageRequestsPerSecond: Record<string, number>;
+  /** Requests per published event, beyond idle: publish, receives, deletes of its deliveries. */
+  requestsPerEvent: Record<string, number>;
+  logBytesPerEvent: number;
+}
+
+/** The deployment the estimate is for: what the CDK stacks create. */
+export interface Deployment {
+  /** Fargate tasks running (every app at its minimum). */
+  tasks: number;
+  vcpuPerTask: number;
+  gbPerTask: number;
+  availabilityZones: number;
+  /** Interface endpoints a task needs without NAT: sqs, sns, ecr.api, ecr.dkr, logs, secretsmanager. */
+  interfaceEndpoints: number;
+  alarmMetrics: number;
+  dashboards: number;
+  kmsKeys: number;
+  secrets: number;
+  /** Idempotency writes (claim + complete) per event, on the consumer that scales out. */
+  idempotencyWritesPerEvent: number;
+  /** Bytes through NAT or endpoints per SNS/SQS request, request and response (SigV4 headers, TLS, the envelope). */
+  bytesPerRequest: number;
+  /** Image pulls through NAT or the ECR endpoints in a month (deploys, restarts), each `imageBytes`. */
+  imagePullsPerMonth: number;
+  imageBytes: number;
+}
+
+export interface Usage {
+  eventsPerSecond: number;
+  /** Prometheus scrape interval of /metrics; 0: not scraped. */
+  scrapeSeconds: number;
+  /** Interval of whatever calls /ready; 0: nothing does (ECS health checks use /health). */
+  readySeconds: number;
+  /** Hours a month the live page is open. */
+  livePageHours: number;
+}
+
+export interface CostLine {
+  item: string;
+  monthly: number;
+  note: string;
+}
+
+export type Egress = 'nat' | 'endpoints';
+
+export interface Estimate {
+  requestsPerMonth: { sns: number; sqs: number };
+  lines: CostLine[];
+  /** The cost of each way out of the private subnets; `cheaper` is the one the total uses. */
+  egress: Record<Egress, number> & { cheaper: Egress };
+  total: number;
+  /** SNS and SQS requests alone: what the original design's "< $5/month" counted. */
+  messaging: number;
+}
+
+const sns = (r: Record<string, number>) => Object.entries(r).filter(([a]) => a.startsWith('Publish') || a.startsWith('sns:') || a === 'GetTopicAttributes').reduce((s, [, n]) => s + n, 0);
+const total = (r: Record<string, number>) => Object.values(r).reduce((s, n) => s + n, 0);
+
+export function estimate(measured: Measured, deployment: Deployment, usage: Usage): Estimate {
+  const perSecond = (r: Record<string, number>, every: number) => (every > 0 ? total(r) / every : 0);
+  const snsPerSecond = sns(measured.requestsPerEvent) * usage.eventsPerSecond + sns(measured.idleRequestsPerSecond);
+  const allPerSecond =
+    total(measured.idleRequestsPerSecond) +
+    total(measured.requestsPerEvent) * usage.eventsPerSecond +
+    perSecond(measured.requestsPerMetricsScrape, usage.scrapeSeconds) +
+    perSecond(measured.requestsPerReadyCall, usage.readySeconds) +
+    (total(measured.livePageRequestsPerSecond) * usage.livePageHours) / HOURS_PER_MONTH;
+  const requests = { sns: snsPerSecond * SECONDS_PER_MONTH, sqs: (allPerSecond - snsPerSecond) * SECONDS_PER_MONTH };
+  const events = usage.eventsPerSecond * SECONDS_PER_MONTH;
+  const trafficGb = ((requests.sns + requests.sqs) * deployment.bytesPerRequest + deployment.imagePullsPerMonth * deployment.imageBytes) / GB;
+  const egress = {
+    nat: PRICES.natGatewayPerHour * HOURS_PER_MONTH + PRICES.natGatewayPerGb * trafficGb,
+    endpoints: deployment.interfaceEndpoints * deployment.availabilityZones * PRICES.interfaceEndpointPerAzHour * HOURS_PER_MONTH + PRICES.interfaceEndpointPerGb * trafficGb,
+  };
+  const cheaper: Egress = egress.nat <= egress.endpoints ? 'nat' : 'endpoints';
+  const lines: CostLine[] = [
+    { item: 'SNS requests', monthly: (requests.sns / 1e6) * PRICES.snsPerMillionRequests, note: `${fmt(requests.sns / 1e6)} M publishes (deliveries to SQS are free)` },
+    { item: 'SQS requests', monthly: (requests.sqs / 1e6) * PRICES.sqsPerMillionRequests, note: `${fmt(requests.sqs / 1e6)} M (long polls, receives, deletes, depth reads)` },
+    {
+      item: 'Fargate',
+      monthly: deployment.tasks * HOURS_PER_MONTH * (deployment.vcpuPerTask * PRICES.fargatePerVcpuHour + deployment.gbPerTask * PRICES.fargatePerGbHour),
+      note: `${deployment.tasks} tasks × ${deployment.vcpuPerTask} vCPU / ${deployment.gbPerTask} GB, always on`,
+    },
+    {
+      item: cheaper === 'nat' ? 'NAT gateway' : 'VPC endpoints',
+      monthly: egress[cheaper],
+      note: cheaper === 'nat' ? `1 gateway + ${fmt(trafficGb)} GB processed` : `${deployment.interfaceEndpoints} interface endpoints × ${deployment.availabilityZones} AZs + ${fmt(trafficGb)} GB`,
+    },
+    { item: 'CloudWatch alarms', monthly: deployment.alarmMetrics * PRICES.alarmPerMetricMonth, note: `${deployment.alarmMetrics} alarm metrics` },
+    { item: 'CloudWatch dashboard', monthly: deployment.dashboards * PRICES.dashboardPerMonth, note: `${deployment.dashboards}` },
+    { item: 'CloudWatch Logs', monthly: ((events * measured.logBytesPerEvent) / GB) * PRICES.logsIngestionPerGb, note: `${measured.logBytesPerEvent} B logged per event` },
+    { item: 'KMS', monthly: deployment.kmsKeys * PRICES.kmsKeyPerMonth, note: 'the alarm topic key (topics use alias/aws/sns, queues SSE-SQS)' },
+    { item: 'Secrets Manager', monthly: deployment.secrets * PRICES.secretPerMonth, note: `${deployment.secrets} operator tokens` },
+    { item: 'DynamoDB (idempotency)', monthly: ((events * deployment.idempotencyWritesPerEvent) / 1e6) * PRICES.dynamoDbPerMillionWrites, note: `${fmt(deployment.idempotencyWritesPerEvent)} writes per event (claim and completion), on-demand` },
+  ];
+  const sum = lines.reduce((s, l) => s + l.monthly, 0);
+  return { requestsPerMonth: requests, lines, egress: { ...egress, cheaper }, total: sum, messaging: lines[0]!.monthly + lines[1]!.monthly };
+}
+
+export function fmt(value: number): string {
+  if (value === 0) return '0';
+  if (value < 0.01) return value.toPrecision(1);
+  if (value < 10) return value.toFixed(2);
+  return value.toFixed(value < 1000 ? 1 : 0);
+}
+
+/** The rate at which VPC endpoints start to cost less than one NAT gateway. */
+export function breakEvenRate(measured: Measured, deployment: Deployment, usage: Omit<Usage, 'eventsPerSecond'>): number {
+  let low = 0;
+  let high = 1e6;
+  const cheaperAt = (rate: number) => estimate(measured, deployment, { ...usage, eventsPerSecond: rate }).egress.cheaper;
+  if (cheaperAt(high) === 'nat') return Number.POSITIVE_INFINITY;
+  for (let i = 0; i < 60; i += 1) {
+    const mid = (low + high) / 2;
+    if (cheaperAt(mid) === 'nat') low = mid;
+    else high = mid;
+  }
+  return high;
+}
