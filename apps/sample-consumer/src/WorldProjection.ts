@@ -6,6 +6,9 @@ export interface RecordedEvent {
   queue: string;
   source: string;
   time: string;
+  correlationId: string;
+  /** The event that caused this one (published while handling it), when there is one. */
+  causationId?: string;
   handledAt: string;
   /** From the event's time (publish) to its handling here. */
   latencyMs: number;
@@ -81,6 +84,8 @@ export class WorldProjection {
       queue,
       source: event.source,
       time: event.time,
+      correlationId: event.correlationId,
+      ...(event.causationId === undefined ? {} : { causationId: event.causationId }),
       handledAt: now.toISOString(),
       latencyMs: Math.max(0, now.getTime() - Date.parse(event.time)),
       summary,

@@ -30,7 +30,7 @@ export const LIVE_PAGE = `<!doctype html>
   <div class="card"><h2>Queues (visible / in flight)</h2><div id="queues">—</div></div>
 </div>
 <table>
-  <thead><tr><th>handled</th><th>type</th><th>queue</th><th>what</th><th>latency</th><th>event id</th></tr></thead>
+  <thead><tr><th>handled</th><th>type</th><th>queue</th><th>what</th><th>latency</th><th>event id</th><th>caused by</th></tr></thead>
   <tbody id="events"></tbody>
 </table>
 <script>
@@ -46,12 +46,15 @@ export const LIVE_PAGE = `<!doctype html>
     const tr = document.createElement('tr');
     tr.dataset.eventId = e.id;
     if (e.queue === 'severe') tr.className = 'severe';
-    for (const text of [e.handledAt.slice(11, 23), e.type, e.queue, e.summary, e.latencyMs + ' ms', e.id]) {
+    for (const text of [e.handledAt.slice(11, 23), e.type, e.queue, e.summary, e.latencyMs + ' ms', e.id, e.causationId || '']) {
       const td = document.createElement('td');
       td.textContent = text;
       tr.appendChild(td);
     }
+    // The chain: an event published while another was handled names it; both ids look alike.
+    tr.children[5].className = 'id';
     tr.lastChild.className = 'id';
+    tr.lastChild.title = e.causationId ? 'correlation ' + e.correlationId : '';
     rows.prepend(tr);
     while (rows.children.length > 100) rows.lastChild.remove();
   }

@@ -28,7 +28,7 @@ export const weatherManager: ServiceDefinition<WeatherManagerConfig, GameEvents>
       clients && queueUrl
         ? new Subscriber({ catalog: gameEvents, sqs: clients.sqs, queueUrl, deadLetterQueueUrl: config.EVENTS_DLQ_URL, logger, shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS }).subscribe(
             'time.changed',
-            onTimeChanged(simulation),
+            onTimeChanged(simulation, (change) => announce(change, 'simulation')),
             { reads: reads.main['time.changed'] },
           )
         : undefined;

@@ -11,7 +11,7 @@ describe('weather-manager over HTTP, on fauxqs', () => {
   let service: StartedService;
   let base: string;
   beforeAll(async () => {
-    mesh = await startGameMesh([declaration, listener(['weather.changed'], { intensity: [{ numeric: ['>=', 0.8] }] })]);
+    mesh = await startGameMesh([declaration, listener(['weather.changed'])]);
     // A tick of an hour: only what the test does changes the weather.
     service = await startService(weatherManager, mesh.envFor('weather-manager', { WEATHER_TICK_MS: '3600000' }), () => undefined);
     base = `http://127.0.0.1:${service.port}`;
@@ -28,16 +28,23 @@ describe('weather-manager over HTTP, on fauxqs', () => {
     const before = await getWeather();
     expect(before).toMatchObject({ phase: 'day', season: 'spring' });
     const clock = new Publisher({ catalog: gameEvents, source: 'time-manager', transport: { mode: 'sns', sns: mesh.broker.sns, topicArns: mesh.report.topicArns } });
-    await clock.publish('time.changed', { phase: 'dawn', previousPhase: 'night', day: 10, minuteOfDay: 300, season: 'autumn', cause: 'clock' });
+    const dawn = await clock.publish('time.changed', { phase: 'dawn', previousPhase: 'night', day: 10, minuteOfDay: 300, season: 'autumn', cause: 'clock' }, { correlationId: 'day-10' });
     const after = await waitFor(async () => {
       const weather = await getWeather();
       return weather.phase === 'dawn' ? weather : undefined;
     });
     expect(after.season).toBe('autumn');
     expect(after.transitions['fog']).toBeGreaterThan(before.transitions['fog']!);
+    // The weather steps at once, and says why: published while handling time.changed.
+    const reaction = await waitFor(async () => {
+      const out = await mesh.broker.sqs.send(new ReceiveMessageCommand({ QueueUrl: mesh.report.environment['listener']!['EVENTS_QUEUE_URL'], WaitTimeSeconds: 0, MaxNumberOfMessages: 10 }));
+      return (out.Messages ?? []).map((m) => JSON.parse(m.Body!) as { causationId?: string; correlationId: string; data: { cause: string } }).find((e) => e.causationId === dawn.id);
+    });
+    expect(reaction).toMatchObject({ correlationId: 'day-10', data: { cause: 'simulation' } });
   });
 
   it('publishes the operator override with previous and current state', async () => {
+    const { condition, intensity, temperatureCelsius } = (await getWeather()) as unknown as { condition: string; intensity: number; temperatureCelsius: number };
     const response = await put({ condition: 'storm', intensity: 0.9, temperatureCelsius: 11.5 });
     expect(response.status).toBe(200);
     const { eventId } = (await response.json()) as { eventId: string };
@@ -47,7 +54,7 @@ describe('weather-manager over HTTP, on fauxqs', () => {
       return (out.Messages ?? []).map((m) => JSON.parse(m.Body!) as { id: string; data: unknown }).find((e) => e.id === eventId);
     });
     expect(event.data).toEqual({
-      previous: { condition: 'clear', intensity: 0.1, temperatureCelsius: 15 },
+      previous: { condition, intensity, temperatureCelsius },
       current: { condition: 'storm', intensity: 0.9, temperatureCelsius: 11.5 },
       cause: 'operator',
     });
@@ -67,7 +74,7 @@ describe('weather-manager over HTTP, on fauxqs', () => {
 
   it('counts what it published and consumed in /metrics', async () => {
     const text = await (await fetch(`${base}/metrics`)).text();
-    expect(text).toMatch(/events_published_total\{type="weather.changed",service="weather-manager"\} 1/);
+    expect(text).toMatch(/events_published_total\{type="weather.changed",service="weather-manager"\} 2/);
     expect(text).toMatch(/events_consumed_total\{type="time.changed",queue="main",service="weather-manager"\} 1/);
     expect(text).toMatch(/event_queue_messages\{queue="main-dlq",state="visible",service="weather-manager"\} 0/);
   });

@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { awsClientConfig, type AwsClientLimits } from '@game-mesh/events';
+import { awsSdkSpans } from './tracing';
 
 export interface AwsSettings {
   AWS_REGION: string;
@@ -15,10 +16,15 @@ export interface AwsSettings {
  */
 export function createAwsClients(settings: AwsSettings, limits: AwsClientLimits = {}): { sns: SNSClient; sqs: SQSClient } {
   const config = awsClientConfig({ region: settings.AWS_REGION, endpoint: settings.AWS_ENDPOINT_URL || undefined }, limits);
-  return { sns: new SNSClient(config), sqs: new SQSClient(config) };
+  const clients = { sns: new SNSClient(config), sqs: new SQSClient(config) };
+  awsSdkSpans(clients.sns);
+  awsSdkSpans(clients.sqs);
+  return clients;
 }
 
 /** The DynamoDB client of the shared idempotency store, with the same bounds; its own endpoint locally. */
 export function createDynamoDbClient(settings: AwsSettings, limits: AwsClientLimits = {}): DynamoDBClient {
-  return new DynamoDBClient(awsClientConfig({ region: settings.AWS_REGION, endpoint: settings.AWS_ENDPOINT_URL_DYNAMODB }, { requestTimeoutMs: 5_000, ...limits }));
+  const client = new DynamoDBClient(awsClientConfig({ region: settings.AWS_REGION, endpoint: settings.AWS_ENDPOINT_URL_DYNAMODB }, { requestTimeoutMs: 5_000, ...limits }));
+  awsSdkSpans(client);
+  return client;
 }

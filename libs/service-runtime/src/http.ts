@@ -5,6 +5,7 @@ import express, { type ErrorRequestHandler, type Express, type Request, type Req
 import type { z } from 'zod';
 import type { EventMetrics } from './metrics';
 import type { ServiceLogger } from './logger';
+import { httpSpans } from './tracing';
 
 /** A named readiness check: resolves when fine, rejects with the reason when not. */
 export type ReadinessCheck = { name: string; check: () => Promise<void> };
@@ -25,6 +26,7 @@ export interface ServiceAppOptions {
 export function createServiceApp(options: ServiceAppOptions, routes: (app: Express) => void): Express {
   const app = express();
   app.disable('x-powered-by');
+  app.use(httpSpans());
   app.use(guardMutations(options.operatorToken));
   app.use(express.json({ limit: '64kb' }));
   app.get('/health', (_req, res) => void res.json({ status: 'ok' }));

@@ -15,3 +15,5 @@ export { startService } from './startService';
 export type { ServiceDefinition, StartedService } from './startService';
 export { serviceContractProblems } from './contractCheck';
 export { EventStreams } from './EventStreams';
+export { awsSdkSpans, httpSpans, startTracing, traceFields } from './tracing';
+export type { Tracing } from './tracing';

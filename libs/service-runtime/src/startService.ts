@@ -13,6 +13,7 @@ import { handleShutdown, listen, type ShutdownStep } from './lifecycle';
 import { createLogger, type ServiceLogger } from './logger';
 import { EventMetrics } from './metrics';
 import { queueDepths } from './queueStats';
+import { startTracing } from './tracing';
 
 type BaseConfig = z.output<ReturnType<typeof baseEnvSchema>>;
 
@@ -75,6 +76,7 @@ export async function startService<Config extends BaseConfig, C extends Catalog>
     exit(1);
     throw error;
   }
+  const tracing = startTracing(definition.name, env);
   const logger = createLogger(definition.name, config.LOG_LEVEL);
   const clients = config.EVENTS_MODE === 'sns' ? createAwsClients(config) : undefined;
   if (!clients) logger.warn({ eventsMode: 'log-only' }, 'EVENTS_MODE=log-only: not connected to any broker; events are logged, not sent or received');
@@ -120,9 +122,11 @@ export async function startService<Config extends BaseConfig, C extends Catalog>
     // Every queue stops polling at once and all drain together, within one deadline.
     { name: 'subscribers', run: () => stopAll(subscribers.map(([name, { subscriber }]) => [name, () => subscriber.stop()])) },
     ...(parts.publisher ? [{ name: 'publisher', run: () => parts.publisher?.close() ?? Promise.resolve() }] : []),
+    // Last: the spans of the drain and the final publishes go out too.
+    { name: 'traces', run: () => tracing.shutdown() },
   ];
   const shutdown = handleShutdown({ logger, server, steps, timeoutMs: config.SHUTDOWN_TIMEOUT_MS + 4_000, exit });
-  logger.info({ port, eventsMode: config.EVENTS_MODE }, `${definition.name} ready on port ${port}`);
+  logger.info({ port, eventsMode: config.EVENTS_MODE, traces: tracing.exporter }, `${definition.name} ready on port ${port}`);
   return { server, port, logger, shutdown };
 }
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { context, isSpanContextValid, trace, TraceFlags, type Context, type SpanContext } from '@opentelemetry/api';
+import { context, isSpanContextValid, SpanKind, SpanStatusCode, trace, TraceFlags, type Attributes, type Context, type Span, type SpanContext } from '@opentelemetry/api';
 
 /** W3C Trace Context `traceparent`: version 00, trace id, parent span id, flags. */
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
@@ -31,3 +31,26 @@ export function contextFromTraceparent(value: string | undefined, base: Context 
   const spanContext = parseTraceparent(value);
   return spanContext ? trace.setSpanContext(base, spanContext) : base;
 }
+
+/** The tracer of the transport: spans after the OpenTelemetry messaging conventions (no-ops until an SDK is registered). */
+const tracer = () => trace.getTracer('@game-mesh/events');
+
+/**
+ * Runs `fn` in a span of `kind` (PRODUCER: `publish <topic>`; CONSUMER: `process <queue>`), ended
+ * when it settles, marked as an error when it throws.
+ */
+export async function inMessagingSpan<T>(name: string, kind: SpanKind, attributes: Attributes, parent: Context, fn: (span: Span) => Promise<T>): Promise<T> {
+  return tracer().startActiveSpan(name, { kind, attributes }, parent, async (span) => {
+    try {
+      return await fn(span);
+    } catch (error) {
+      span.recordException(error instanceof Error ? error : new Error(String(error)));
+      span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+export { SpanKind };

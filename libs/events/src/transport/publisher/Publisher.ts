@@ -6,7 +6,9 @@ import type { EventEnvelope, PublishMetadata } from '../../contract/envelope';
 import { buildAttributes, MAX_SNS_MESSAGE_BYTES, messageSize } from '../attributes';
 import { PublishRejectedError, TransportConfigError } from '../errors';
 import { silentLogger, type Logger } from '../logger';
-import { traceparentFor } from '../tracing';
+import { causationFor } from '../causation';
+import { inMessagingSpan, SpanKind, traceparentFor } from '../tracing';
+import { context as otelContext } from '@opentelemetry/api';
 import { TopicBatcher } from './TopicBatcher';
 
 /** Where events go: SNS, or nowhere but the log (chosen explicitly, never by accident). */
@@ -133,7 +135,30 @@ export class Publisher<C extends Catalog> extends EventEmitter<PublisherEvents> 
 
   private async send(type: string, version: number | undefined, data: unknown, options: PublishOptions, started: number, made: (envelope: EventEnvelope) => void): Promise<PublishResult> {
     if (this.closed) throw new PublishRejectedError('PUBLISHER_CLOSED', `Publisher is closed; ${type} was not published`);
-    const { traceparent: explicitTraceparent, ...metadata } = options;
+    const definition = getEventType(this.options.catalog, type);
+    const topic = this.options.transport.mode === 'sns' ? (this.options.transport.topicArns[definition.topic]?.split(':').at(-1) ?? definition.topic) : definition.topic;
+    // A producer span (messaging conventions); the event carries its context as `traceparent`.
+    return inMessagingSpan(
+      `publish ${topic}`,
+      SpanKind.PRODUCER,
+      { 'messaging.system': 'aws_sns', 'messaging.operation.type': 'send', 'messaging.operation.name': 'publish', 'messaging.destination.name': topic, 'game_mesh.event.type': type },
+      otelContext.active(),
+      (span) => this.sendInSpan(type, version, data, options, started, made, span),
+    );
+  }
+
+  private async sendInSpan(
+    type: string,
+    version: number | undefined,
+    data: unknown,
+    options: PublishOptions,
+    started: number,
+    made: (envelope: EventEnvelope) => void,
+    span: { setAttribute(key: string, value: string): unknown },
+  ): Promise<PublishResult> {
+    const { traceparent: explicitTraceparent, ...explicit } = options;
+    // Published while handling another event: caused by it, in its correlation.
+    const metadata = { ...explicit, ...causationFor(explicit) };
     const envelope = createEnvelope(this.options.catalog, {
       type,
       data: data as never,
@@ -142,6 +167,8 @@ export class Publisher<C extends Catalog> extends EventEmitter<PublisherEvents> 
       metadata,
     });
     made(envelope);
+    span.setAttribute('messaging.message.id', envelope.id);
+    span.setAttribute('messaging.message.conversation_id', envelope.correlationId);
     const definition = getEventType(this.options.catalog, type);
     const versionDefinition = definition.versions[envelope.version];
     if (!versionDefinition) throw new Error(`unreachable: ${type} v${envelope.version} was validated`);

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
-import { context as otelContext } from '@opentelemetry/api';
+import { context as otelContext, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { z } from 'zod';
 import type { Catalog, CurrentVersion, EventTypeName } from '../../contract/catalog';
 import { decodeEnvelope, getEventType } from '../../contract/codec';
@@ -10,7 +10,8 @@ import { bounded } from '../bounded';
 import { TransportConfigError } from '../errors';
 import { silentLogger, type Logger } from '../logger';
 import { backoffDelayMs, delay } from '../retry';
-import { contextFromTraceparent } from '../tracing';
+import { whileHandling } from '../causation';
+import { contextFromTraceparent, inMessagingSpan, SpanKind } from '../tracing';
 import { DeleteBatcher } from './DeleteBatcher';
 import { InMemoryIdempotencyStore, type IdempotencyStore } from './idempotency';
 import { InFlightMessages, type Lease } from './InFlightMessages';
@@ -273,11 +274,21 @@ export class Subscriber<C extends Catalog> extends EventEmitter<SubscriberEvents
     const started = performance.now();
     const key = this.key(envelope.id);
     const stopHeartbeat = this.actions().keepAlive(lease, () => void this.renewClaim(key));
-    const traceContext = contextFromTraceparent(traceparent);
+    // A consumer span per handled event, child of the producer's span (the `traceparent` attribute);
+    // what the handler publishes is caused by this event. The outcome below is logged inside it.
+    const queue = this.options.queueUrl.split('/').at(-1) ?? this.options.queueUrl;
+    const attributes = { 'messaging.system': 'aws_sqs', 'messaging.operation.type': 'process', 'messaging.destination.name': queue, 'messaging.message.id': envelope.id, 'messaging.message.conversation_id': envelope.correlationId, 'game_mesh.event.type': envelope.type };
+    const parent = contextFromTraceparent(traceparent, otelContext.active());
+    await inMessagingSpan(`process ${queue}`, SpanKind.CONSUMER, attributes, parent, () => this.handleInSpan(lease, registration, envelope, traceparent, started, key, stopHeartbeat));
+  }
+
+  private async handleInSpan(lease: Lease, registration: Registration, envelope: EventEnvelope, traceparent: string | undefined, started: number, key: string, stopHeartbeat: () => void): Promise<void> {
+    const traceContext = otelContext.active();
     const context: HandlerContext = { messageId: lease.messageId, receiveCount: lease.receiveCount, traceContext, traceparent, signal: this.handlerAbort.signal };
     try {
-      await otelContext.with(traceContext, () => registration.handler(envelope, context));
+      await whileHandling(envelope, () => registration.handler(envelope, context));
     } catch (error) {
+      trace.getActiveSpan()?.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
       stopHeartbeat();
       await this.store.release(key);
       // Counted against the newest receive: a redelivery while the handler ran raised it.

@@ -1,0 +1,94 @@
+import { context, propagation, SpanKind, SpanStatusCode, trace, type TextMapPropagator } from '@opentelemetry/api';
+import { CompositePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { AWSXRayIdGenerator } from '@opentelemetry/id-generator-aws-xray';
+import { AWSXRayPropagator } from '@opentelemetry/propagator-aws-xray';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import type { RequestHandler } from 'express';
+
+export interface Tracing {
+  /** Where spans go: an OTLP/HTTP endpoint, or nowhere (spans still give logs their ids). */
+  exporter: string;
+  /** Sends what is buffered; on shutdown, after the last event. */
+  shutdown(): Promise<void>;
+}
+
+let started: Tracing | undefined;
+
+/**
+ * OpenTelemetry for one service process, configured by the standard variables: spans go to
+ * OTLP/HTTP when `OTEL_EXPORTER_OTLP_ENDPOINT` (or `..._TRACES_ENDPOINT`) is set and
+ * `OTEL_TRACES_EXPORTER` is not `none`; `OTEL_PROPAGATORS` containing `xray` adds the X-Ray
+ * propagator and trace ids X-Ray accepts (on AWS, through the ADOT collector beside each task).
+ * A context manager is always registered, so every log line inside a span carries its ids.
+ * Once per process: a second call returns the first setup.
+ */
+export function startTracing(serviceName: string, env: NodeJS.ProcessEnv = process.env): Tracing {
+  if (started) return started;
+  const endpoint = env['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'] ?? env['OTEL_EXPORTER_OTLP_ENDPOINT'];
+  const exporting = endpoint !== undefined && endpoint !== '' && env['OTEL_TRACES_EXPORTER'] !== 'none';
+  const xray = (env['OTEL_PROPAGATORS'] ?? '').split(',').map((p) => p.trim()).includes('xray');
+  const provider = new NodeTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': env['OTEL_SERVICE_NAME'] ?? serviceName }),
+    ...(xray ? { idGenerator: new AWSXRayIdGenerator() } : {}),
+    // The exporter reads OTEL_EXPORTER_OTLP_* itself; the processor OTEL_BSP_* (delay, batch size).
+    spanProcessors: exporting ? [new BatchSpanProcessor(new OTLPTraceExporter())] : [],
+  });
+  const propagators: TextMapPropagator[] = [new W3CTraceContextPropagator(), ...(xray ? [new AWSXRayPropagator()] : [])];
+  provider.register({ propagator: new CompositePropagator({ propagators }) });
+  started = { exporter: exporting ? `otlp/http ${endpoint}` : 'none', shutdown: () => provider.shutdown() };
+  return started;
+}
+
+const tracer = () => trace.getTracer('@game-mesh/service-runtime');
+
+/**
+ * A server span per HTTP request (`GET /weather`), child of the caller's `traceparent` when it
+ * sends one; what the route does (a publish) is its child.
+ */
+export function httpSpans(): RequestHandler {
+  return (req, res, next) => {
+    const parent = propagation.extract(context.active(), req.headers);
+    const span = tracer().startSpan(`${req.method} ${req.path}`, { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method, 'url.path': req.path } }, parent);
+    res.once('finish', () => {
+      const route = (req.route as { path?: string } | undefined)?.path;
+      if (route) {
+        span.setAttribute('http.route', route);
+        span.updateName(`${req.method} ${route}`);
+      }
+      span.setAttribute('http.response.status_code', res.statusCode);
+      if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+    });
+    context.with(trace.setSpan(parent, span), next);
+  };
+}
+
+/** A client span per AWS SDK call (`SNS.PublishBatch`), added to each client's middleware stack. */
+export function awsSdkSpans(client: { middlewareStack: { add: (middleware: never, options: { step: 'initialize'; name: string }) => void } }): void {
+  const middleware = (next: (args: unknown) => Promise<unknown>, handlerContext: { clientName?: string; commandName?: string }) => async (args: unknown) => {
+    const service = (handlerContext.clientName ?? 'AWS').replace(/Client$/, '');
+    const operation = (handlerContext.commandName ?? 'Command').replace(/Command$/, '');
+    return tracer().startActiveSpan(`${service}.${operation}`, { kind: SpanKind.CLIENT, attributes: { 'rpc.system': 'aws-api', 'rpc.service': service, 'rpc.method': operation } }, async (span) => {
+      try {
+        return await next(args);
+      } catch (error) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.name : String(error) });
+        throw error;
+      } finally {
+        span.end();
+      }
+    });
+  };
+  client.middlewareStack.add(middleware as never, { step: 'initialize', name: 'openTelemetrySpan' });
+}
+
+/** The active span's ids, for a log line written inside it (pino mixin). */
+export function traceFields(): Record<string, string> {
+  const span = trace.getActiveSpan();
+  if (!span) return {};
+  const { traceId, spanId, traceFlags } = span.spanContext();
+  return { trace_id: traceId, span_id: spanId, trace_flags: `0${traceFlags.toString(16)}`.slice(-2) };
+}
