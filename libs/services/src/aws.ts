@@ -13,6 +13,8 @@ export const TASK_ACTIONS = {
   deadLetter: ['sqs:SendMessage', 'sqs:GetQueueAttributes'],
   /** On the shared idempotency table of a consumer that scales out. */
   idempotency: [...DYNAMODB_IDEMPOTENCY_ACTIONS],
+  /** The ADOT collector beside each task sends its spans to X-Ray; these actions take no resource ARN. */
+  traces: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
 } as const;
 
 /** The ECS cluster of one environment. */

@@ -3,7 +3,7 @@ import { CfnScalingPolicy, ScalableTarget, ServiceNamespace } from 'aws-cdk-lib/
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import type { IVpc } from 'aws-cdk-lib/aws-ec2';
 import { Repository } from 'aws-cdk-lib/aws-ecr';
-import { ContainerImage, FargateService, FargateTaskDefinition, LogDriver, Secret as EcsSecret, type ICluster } from 'aws-cdk-lib/aws-ecs';
+import { ContainerDependencyCondition, ContainerImage, FargateService, FargateTaskDefinition, LogDriver, Secret as EcsSecret, type ICluster } from 'aws-cdk-lib/aws-ecs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -35,6 +35,29 @@ export const PUBLISHER_ACTIONS = [...TASK_ACTIONS.publisher];
 export const CONSUMER_ACTIONS = [...TASK_ACTIONS.consumer];
 export const DEAD_LETTER_ACTIONS = [...TASK_ACTIONS.deadLetter];
 export const IDEMPOTENCY_ACTIONS = [...TASK_ACTIONS.idempotency];
+export const TRACE_ACTIONS = [...TASK_ACTIONS.traces];
+
+/** The AWS Distro for OpenTelemetry collector, pinned; it runs beside each app and sends its spans to X-Ray. */
+export const ADOT_COLLECTOR_IMAGE = 'public.ecr.aws/aws-observability/aws-otel-collector:v0.43.3';
+/** Its whole configuration: OTLP/HTTP from the app on loopback in, batched, out to X-Ray. Nothing else. */
+export const ADOT_CONFIG = [
+  'receivers:',
+  '  otlp:',
+  '    protocols:',
+  '      http:',
+  '        endpoint: 127.0.0.1:4318',
+  'processors:',
+  '  batch: {}',
+  'exporters:',
+  '  awsxray: {}',
+  'service:',
+  '  pipelines:',
+  '    traces:',
+  '      receivers: [otlp]',
+  '      processors: [batch]',
+  '      exporters: [awsxray]',
+  '',
+].join('\n');
 
 /**
  * One app on Fargate: task definition with its environment, health check, stop timeout and log
@@ -61,7 +84,18 @@ export class AppStack extends Stack {
       this.taskRole.addToPolicy(new PolicyStatement({ sid: 'ParkInOwnDeadLetterQueues', actions: DEAD_LETTER_ACTIONS, resources: ownQueues.map((q) => messagingNames.queueArn(this, q.deadLetterQueueName)) }));
     }
 
-    const environment: Record<string, string> = { PORT: String(props.port), EVENTS_MODE: 'sns', EVENTS_PREFIX: topology.prefix, LOG_LEVEL: 'info' };
+    const environment: Record<string, string> = {
+      PORT: String(props.port),
+      EVENTS_MODE: 'sns',
+      EVENTS_PREFIX: topology.prefix,
+      LOG_LEVEL: 'info',
+      // Spans to the collector beside the app; X-Ray trace ids and header alongside W3C's.
+      OTEL_SERVICE_NAME: app,
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318',
+      OTEL_PROPAGATORS: 'tracecontext,xray',
+    };
+    // X-Ray's write actions have no resource-level permissions: '*' is the only resource they take.
+    this.taskRole.addToPolicy(new PolicyStatement({ sid: 'CollectorSendsTraces', actions: TRACE_ACTIONS, resources: ['*'] }));
     if (props.scaling && ownQueues.length > 0) {
       const table = new Table(this, 'Idempotency', {
         tableName: `${topology.prefix}-${app}-idempotency`,
@@ -89,7 +123,14 @@ export class AppStack extends Stack {
       description: `Bearer token of ${app}'s operator API`,
       generateSecretString: { passwordLength: 48, excludePunctuation: true },
     });
-    taskDefinition.addContainer('app', {
+    const collector = taskDefinition.addContainer('otel-collector', {
+      image: ContainerImage.fromRegistry(ADOT_COLLECTOR_IMAGE),
+      essential: false,
+      environment: { AOT_CONFIG_CONTENT: ADOT_CONFIG },
+      memoryReservationMiB: 64,
+      logging: LogDriver.awsLogs({ logGroup, streamPrefix: 'otel-collector' }),
+    });
+    const appContainer = taskDefinition.addContainer('app', {
       image: ContainerImage.fromEcrRepository(Repository.fromRepositoryName(this, 'Repo', props.repositoryName), props.imageTag),
       environment,
       secrets: { OPERATOR_TOKEN: EcsSecret.fromSecretsManager(operatorToken) },
@@ -105,6 +146,8 @@ export class AppStack extends Stack {
       },
       logging: LogDriver.awsLogs({ logGroup, streamPrefix: app }),
     });
+
+    appContainer.addContainerDependencies({ container: collector, condition: ContainerDependencyCondition.START });
 
     const fixed = props.scaling === undefined;
     this.service = new FargateService(this, 'Service', {

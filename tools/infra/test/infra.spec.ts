@@ -2,7 +2,7 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { deadLetterQueuePolicy, queuePolicy, resolveTopology } from '@game-mesh/events';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CONSUMER_ACTIONS, DEAD_LETTER_ACTIONS, IDEMPOTENCY_ACTIONS, PUBLISHER_ACTIONS } from '../src/AppStack';
+import { ADOT_COLLECTOR_IMAGE, CONSUMER_ACTIONS, DEAD_LETTER_ACTIONS, IDEMPOTENCY_ACTIONS, PUBLISHER_ACTIONS, TRACE_ACTIONS } from '../src/AppStack';
 import { APPS, addMeshStacks, stackName } from '../src/meshApp';
 import { ALARM_THRESHOLDS } from '../src/MessagingStack';
 import { IMAGE_PUSH_ACTIONS } from '../src/CiStack';
@@ -30,10 +30,10 @@ function taskRoleStatements(template: Template): Statement[] {
 const asList = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
 
 describe.each(Object.keys(APPS))('the %s stack', (app) => {
-  it('gives its task role no wildcard action or resource', () => {
+  it('gives its task role no wildcard action or resource (but X-Ray\'s, which takes no resource ARN)', () => {
     const statements = taskRoleStatements(appTemplate(app));
     expect(statements.length).toBeGreaterThan(0);
-    for (const statement of statements) {
+    for (const statement of statements.filter((s) => (s as { Sid?: string }).Sid !== 'CollectorSendsTraces')) {
       for (const action of asList(statement.Action)) expect(action).not.toContain('*');
       expect(JSON.stringify(statement.Resource)).not.toMatch(/"\*"|:\*"/);
     }
@@ -49,28 +49,47 @@ describe.each(Object.keys(APPS))('the %s stack', (app) => {
         ...(ownTopics.length > 0 ? PUBLISHER_ACTIONS : []),
         ...(ownQueues.length > 0 ? [...CONSUMER_ACTIONS, ...DEAD_LETTER_ACTIONS] : []),
         ...(ownQueues.length > 0 && APPS[app]?.scaling ? IDEMPOTENCY_ACTIONS : []),
+        ...TRACE_ACTIONS,
       ].sort(),
     );
     for (const topic of topology.topics) expect(text.includes(`:${topic.name}"`)).toBe(topic.producer === app);
     for (const queue of topology.queues) expect(text.includes(`:${queue.name}"`)).toBe(queue.service === app);
   });
 
+  it('sends its spans to X-Ray through an ADOT collector beside it: OTLP on loopback in, X-Ray out, and only X-Ray\'s two write actions', () => {
+    const template = appTemplate(app);
+    const [definition] = Object.values(template.findResources('AWS::ECS::TaskDefinition'));
+    const containers = definition!['Properties']['ContainerDefinitions'] as { Name: string; Image: unknown; Essential: boolean; Environment: { Name: string; Value: string }[]; DependsOn?: { ContainerName: string; Condition: string }[] }[];
+    const collector = containers.find((c) => c.Name === 'otel-collector')!;
+    const application = containers.find((c) => c.Name === 'app')!;
+    expect(collector.Image).toBe(ADOT_COLLECTOR_IMAGE);
+    expect(collector.Essential).toBe(false);
+    const config = collector.Environment.find((e) => e.Name === 'AOT_CONFIG_CONTENT')!.Value;
+    expect(config).toContain('endpoint: 127.0.0.1:4318');
+    expect(config).toMatch(/exporters: \[awsxray\]/);
+    const env = Object.fromEntries(application.Environment.map((e) => [e.Name, e.Value]));
+    expect(env).toMatchObject({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318', OTEL_PROPAGATORS: 'tracecontext,xray', OTEL_SERVICE_NAME: app });
+    expect(application.DependsOn).toEqual([{ ContainerName: 'otel-collector', Condition: 'START' }]);
+    const traces = taskRoleStatements(template).filter((s) => (s as { Sid?: string }).Sid === 'CollectorSendsTraces');
+    expect(traces).toEqual([expect.objectContaining({ Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Resource: '*', Effect: 'Allow' })]);
+  });
+
   it('runs on Fargate with its env, a health check, a 30 s stop timeout and a log group', () => {
     const template = appTemplate(app);
     template.hasResourceProperties('AWS::ECS::TaskDefinition', {
       RequiresCompatibilities: ['FARGATE'],
-      ContainerDefinitions: [
+      ContainerDefinitions: Match.arrayWith([
         Match.objectLike({
           StopTimeout: 30,
           HealthCheck: Match.objectLike({ Command: Match.arrayWith(['CMD', 'node']) }),
           LogConfiguration: Match.objectLike({ LogDriver: 'awslogs' }),
           Environment: Match.arrayWith([{ Name: 'EVENTS_PREFIX', Value: prefix }]),
         }),
-      ],
+      ]),
     });
     template.resourceCountIs('AWS::Logs::LogGroup', 1);
     // The operator API's token, from Secrets Manager, read by the execution role only.
-    template.hasResourceProperties('AWS::ECS::TaskDefinition', { ContainerDefinitions: [Match.objectLike({ Secrets: [Match.objectLike({ Name: 'OPERATOR_TOKEN' })] })] });
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', { ContainerDefinitions: Match.arrayWith([Match.objectLike({ Secrets: [Match.objectLike({ Name: 'OPERATOR_TOKEN' })] })]) });
     expect(JSON.stringify(taskRoleStatements(template))).not.toContain('secretsmanager');
     const env = JSON.stringify(template.findResources('AWS::ECS::TaskDefinition'));
     for (const queue of topology.queues) expect(env.includes(`/${queue.name}"`)).toBe(queue.service === app);
@@ -101,7 +120,7 @@ describe('scaling', () => {
     const statement = taskRoleStatements(template).find((s) => JSON.stringify(s).includes('dynamodb:'))!;
     expect(asList(statement.Action).sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
     expect(JSON.stringify(statement.Resource)).toContain('Idempotency');
-    template.hasResourceProperties('AWS::ECS::TaskDefinition', { ContainerDefinitions: [Match.objectLike({ Environment: Match.arrayWith([Match.objectLike({ Name: 'IDEMPOTENCY_TABLE' })]) })] });
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', { ContainerDefinitions: Match.arrayWith([Match.objectLike({ Environment: Match.arrayWith([Match.objectLike({ Name: 'IDEMPOTENCY_TABLE' })]) })]) });
     for (const app of ['time-manager', 'weather-manager']) appTemplate(app).resourceCountIs('AWS::DynamoDB::Table', 0);
   });
 
