@@ -1,7 +1,7 @@
 const COLORS = ['\u001b[36m', '\u001b[35m', '\u001b[33m', '\u001b[32m', '\u001b[34m'];
 const RESET = '\u001b[0m';
 const LEVEL_COLOR: Record<string, string> = { error: '\u001b[31m', fatal: '\u001b[31m', warn: '\u001b[33m' };
-const SHOWN = ['eventType', 'eventId', 'queue', 'latencyMs', 'port', 'code', 'reason', 'err'];
+const SHOWN = ['eventType', 'eventId', 'queue', 'latencyMs', 'port', 'code', 'reason', 'err', 'trace_id'];
 
 /** Formats one line of a service's output: pino JSON becomes `time level message key=value`, prefixed. */
 export function formatLine(service: string, index: number, line: string, color: boolean): string {

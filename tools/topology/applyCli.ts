@@ -12,6 +12,7 @@ const { values } = parseArgs({
     json: { type: 'boolean', default: false },
     'env-dir': { type: 'string' },
     'wait-seconds': { type: 'string', default: '0' },
+    root: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -21,13 +22,14 @@ if (values.help) {
 Creates or corrects topics, queues, DLQs and subscriptions, then prints the environment variables
 each service needs. Endpoint: AWS_ENDPOINT_URL (unset: AWS with the default credentials).
 --env-dir DIR also writes DIR/<service>.env files (docker compose reads them).
---wait-seconds N keeps retrying while the endpoint is unreachable, up to N seconds.`);
+--wait-seconds N keeps retrying while the endpoint is unreachable, up to N seconds.
+--root DIR reads the declarations in DIR/apps/*/service.json (default: this workspace).`);
   process.exit(0);
 }
 
 const endpoint = process.env['AWS_ENDPOINT_URL'];
 const region = process.env['AWS_REGION'] ?? 'us-east-1';
-const apply = () => applyTopology({ ...createAwsClients({ AWS_REGION: region, AWS_ENDPOINT_URL: endpoint || undefined }), topology: resolveTopology(loadGameTopology(), { prefix: values.prefix }) });
+const apply = () => applyTopology({ ...createAwsClients({ AWS_REGION: region, AWS_ENDPOINT_URL: endpoint || undefined }), topology: resolveTopology(loadGameTopology(values.root), { prefix: values.prefix }) });
 const deadline = Date.now() + Number(values['wait-seconds']) * 1000;
 async function applyWhenReachable(): Promise<Awaited<ReturnType<typeof apply>>> {
   for (;;) {

@@ -28,7 +28,8 @@ export class EventMetrics {
     name: 'event_delivery_latency_seconds',
     help: 'From the event time (publish) to the end of its handler.',
     labelNames: ['type', 'queue'],
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
+    // Up to 15 min: Prometheus alerts when events wait more than 300 s (the CloudWatch age alarm's twin).
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10, 60, 300, 900],
     registers: [this.registry],
   });
   readonly queueDepth: Gauge<'queue' | 'state'>;

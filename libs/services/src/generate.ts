@@ -144,6 +144,19 @@ export const REQUIRED_WITH_BROKER = [${variables.filter(([, , required]) => requ
 /** The JSON Schema of service.json, for editors (its \`$schema\`). */
 export const declarationJsonSchema = (): string => formatJson(z.toJSONSchema(serviceDeclarationSchema, { io: 'input' }));
 
+/** Prometheus's scrape targets: every app's /metrics by its compose name and port. */
+export function prometheusConfig(services: readonly ServiceDeclaration[]): string {
+  return `# Generated from apps/*/service.json by \`npm run services\`: every app's /metrics, by its compose name.
+# The alert rules (alerts.yml) are the CloudWatch alarms' twins; \`promtool test rules alerts.test.yml\`.
+global:
+  scrape_interval: 5s
+  evaluation_interval: 5s
+rule_files: [alerts.yml]
+scrape_configs:
+${services.map((s) => `  - job_name: ${s.name}\n    static_configs: [{ targets: ['${s.name}:${s.port}'] }]`).join('\n')}
+`;
+}
+
 /** Every file `npm run services` writes, by path from the repository root. */
 export function generatedServiceFiles(root: string, services: readonly ServiceDeclaration[]): Map<string, string> {
   const files = new Map<string, string>();
@@ -155,6 +168,7 @@ export function generatedServiceFiles(root: string, services: readonly ServiceDe
     files.set(`apps/${service.name}/vitest.config.mts`, `import { projectConfig } from '../../vitest.shared.mts';\n\nexport default projectConfig('apps/${service.name}');\n`);
     files.set(`apps/${service.name}/src/declared.ts`, declaredModuleFor(service));
   }
+  files.set('tools/prometheus/prometheus.yml', prometheusConfig(services));
   files.set('docker-compose.yml', composeFile(readFileSync(join(root, 'docker-compose.yml'), 'utf8'), services));
   return files;
 }

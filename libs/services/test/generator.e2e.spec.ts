@@ -54,7 +54,7 @@ describe('nx g @game-mesh/services:service, on a copy of the workspace', () => {
       ['Dockerfile', 'project.json', 'service.json', 'src/config.ts', 'src/declared.ts', 'src/main.ts', 'src/service.ts', 'test/loot-tracker.spec.ts', 'tsconfig.json', 'vitest.config.mts'].map((f) => `apps/loot-tracker/${f}`),
     );
     const rest = changed.filter((f) => !app.includes(f));
-    expect(rest.filter((f) => !f.startsWith('contracts/'))).toEqual(['docker-compose.yml', 'libs/events/src/contract/events/loot.ts', 'libs/events/src/contract/gameEvents.ts']);
+    expect(rest.filter((f) => !f.startsWith('contracts/'))).toEqual(['docker-compose.yml', 'libs/events/src/contract/events/loot.ts', 'libs/events/src/contract/gameEvents.ts', 'tools/prometheus/prometheus.yml']);
     expect(rest).toContain('contracts/readers/loot-tracker.json');
   });
 

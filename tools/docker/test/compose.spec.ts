@@ -32,14 +32,15 @@ describe.skipIf(!engine)('docker compose: the whole stack in containers', () => 
   const inspect = async (id: string, format: string) => (await run(cli, ['inspect', '--format', format, id])).stdout.trim();
 
   beforeAll(async () => {
-    const base = await freeBasePort(4);
-    ports = { 'time-manager': base + 1, 'weather-manager': base + 2, 'sample-consumer': base + 3, emulator: base + 4 };
+    const base = await freeBasePort(5);
+    ports = { 'time-manager': base + 1, 'weather-manager': base + 2, 'sample-consumer': base + 3, emulator: base + 4, prometheus: base + 5 };
     env = {
       ...process.env,
       TIME_MANAGER_PORT: String(ports['time-manager']),
       WEATHER_MANAGER_PORT: String(ports['weather-manager']),
       SAMPLE_CONSUMER_PORT: String(ports['sample-consumer']),
       EMULATOR_PORT: String(ports['emulator']),
+      PROMETHEUS_PORT: String(ports['prometheus']),
     };
     await compose('build');
     if (cli === 'podman') {
@@ -91,6 +92,28 @@ describe.skipIf(!engine)('docker compose: the whole stack in containers', () => 
       return mine.length === 2 ? mine : undefined;
     }, { timeoutMs: 10_000, message: `event ${eventId} on both sample-consumer queues` });
     expect(recorded.map((e) => e.queue).sort()).toEqual(['main', 'severe']);
+  });
+
+  it('runs Prometheus scraping every app, with the alert rules loaded, and sees the queue depths', async () => {
+    const prometheus = (path: string) => fetch(`http://127.0.0.1:${ports['prometheus']}${path}`).then((r) => r.json() as Promise<{ data: Record<string, unknown> }>);
+    const targets = await waitFor(
+      async () => {
+        const active = ((await prometheus('/api/v1/targets').catch(() => undefined))?.data['activeTargets'] ?? []) as { labels: { job: string }; health: string }[];
+        return active.length === APPS.length && active.every((t) => t.health === 'up') ? active : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 500, message: 'every app scraped and up' },
+    );
+    expect(targets.map((t) => t.labels.job).sort()).toEqual([...APPS].sort());
+    const groups = (await prometheus('/api/v1/rules')).data['groups'] as { rules: { name: string; type: string }[] }[];
+    expect(groups.flatMap((g) => g.rules.map((r) => r.name)).sort()).toEqual(['DeadLetters', 'EventsWaitTooLong', 'PublishFailures', 'QueueDepthHigh']);
+    const depth = await waitFor(
+      async () => {
+        const result = (await prometheus(`/api/v1/query?query=${encodeURIComponent('event_queue_messages{service="sample-consumer",queue="main",state="visible"}')}`)).data['result'] as unknown[];
+        return result.length === 1 ? result : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 500, message: 'sample-consumer queue depth in Prometheus' },
+    );
+    expect(depth).toHaveLength(1);
   });
 
   it.each(APPS)('the %s image holds only its own bundle and runs as non-root', async (app) => {
