@@ -1,7 +1,9 @@
-// `npm run bench`: our publisher/subscriber against (a) a naive port (Publish per event,
-// ReceiveMessage of one, DeleteMessage per message) and (b) bbc's sqs-consumer fed by batched SNS
-// publishing. Same fauxqs, started as a separate process; requests counted by a forwarding proxy
-// in another process; CPU time is this (client) process's.
+// `npm run bench`: our publisher/subscriber against bbc's sqs-consumer at its best (4 consumers,
+// batchSize 10, handleMessageBatch, pollingWaitTimeMs 0, fed by PublishBatch of 10 with 4 batches
+// in flight), sqs-consumer as most people run it (one consumer, handleMessage) and a naive port
+// (Publish per event, ReceiveMessage of one, DeleteMessage per message). Same fauxqs, in its own
+// process; requests counted by a forwarding proxy in another; each contender runs in a process of
+// its own, so its CPU time and peak RSS are its own. Prints the issue's targets with pass/fail.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { PublishBatchCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
@@ -30,6 +32,31 @@ const data = (i: number) => ({
   cause: 'simulation' as const,
 });
 
+const CONTENDERS: Record<string, { describe: string; make: (config: object) => Promise<Client> }> = {
+  ours: { describe: 'libs/events defaults: Publisher (no fixed linger, up to 8 batches in flight), Subscriber concurrency 100', make: (config) => ours(config) },
+  'sqs-consumer best': { describe: '4 consumers, batchSize 10, handleMessageBatch, pollingWaitTimeMs 0; PublishBatch of 10, 4 in flight', make: (config) => sqsConsumer(config, { consumers: 4, batch: true }) },
+  'sqs-consumer usual': { describe: '1 consumer, batchSize 10, handleMessage (a DeleteMessage per message); PublishBatch of 10, 4 in flight', make: (config) => sqsConsumer(config, { consumers: 1, batch: false }) },
+  naive: { describe: 'Publish per event; 10 loops of ReceiveMessage(1) + DeleteMessage', make: (config) => naive(config) },
+};
+
+/** In a child process: one contender, one scenario; prints its result as JSON. */
+async function runOne(contender: string, endpoint: string, paced: boolean): Promise<void> {
+  const config = awsClientConfig({ endpoint, region: 'us-east-1' });
+  const entry = CONTENDERS[contender];
+  if (!entry) throw new Error(`no contender ${contender}`);
+  const result = await runScenario(await entry.make(config), endpoint, paced ? PACED_RATE * PACED_SECONDS : FULL_SPEED_EVENTS, paced);
+  console.log(JSON.stringify({ ...result, peakRssMiB: round(process.resourceUsage().maxRSS / 1024, 1) }));
+}
+
+async function inChild(contender: string, endpoint: string, paced: boolean): Promise<Awaited<ReturnType<typeof runScenario>> & { peakRssMiB: number }> {
+  const child = spawn(process.execPath, ['node_modules/.bin/tsx', '--tsconfig', 'tools/tsconfig.json', 'tools/bench/transport.ts', '--run', contender, endpoint, paced ? 'paced' : 'full'], { stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
+  let out = '';
+  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`${contender} exited with ${code}`);
+  return JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as Awaited<ReturnType<typeof runScenario>> & { peakRssMiB: number };
+}
+
 async function main(): Promise<void> {
   const emulatorPort = (await freeBasePort(1)) + 1;
   const emulator = spawn(process.execPath, ['node_modules/fauxqs/dist/cli.js'], { env: { ...process.env, FAUXQS_PORT: String(emulatorPort), FAUXQS_LOGGER: 'false' }, stdio: 'ignore' });
@@ -37,17 +64,11 @@ async function main(): Promise<void> {
   try {
     const endpoint = await firstLine(proxy);
     await waitHealthy(`http://127.0.0.1:${emulatorPort}/health`);
-    // Every contender's clients get the same settings.
-    const config = awsClientConfig({ endpoint, region: 'us-east-1' });
-    const clients: Record<string, () => Promise<Client>> = {
-      ours: () => ours(config),
-      naive: () => naive(config),
-      'sqs-consumer': () => sqsConsumer(config),
-    };
+    // Every contender's clients get the same settings (awsClientConfig), each in its own process.
     const results = [];
-    for (const [name, make] of Object.entries(clients)) {
-      const full = await runScenario(await make(), endpoint, FULL_SPEED_EVENTS, false);
-      const paced = await runScenario(await make(), endpoint, PACED_RATE * PACED_SECONDS, true);
+    for (const name of Object.keys(CONTENDERS)) {
+      const full = await inChild(name, endpoint, false);
+      const paced = await inChild(name, endpoint, true);
       results.push({ client: name, full, paced });
       console.error(`${name}: done`);
     }
@@ -95,6 +116,7 @@ async function runScenario(client: Client, endpoint: string, count: number, pace
     costPerMillionEvents: round(((snsRequests / count) * PRICE_PER_MILLION.sns + ((total - snsRequests) / count) * PRICE_PER_MILLION.sqs), 3),
     cpuMsPerEvent: round((cpu.user + cpu.system) / 1000 / count, 3),
     duplicates,
+    lost: [...sentAt.keys()].filter((id) => !handledAt.has(id)).length,
   };
 }
 
@@ -182,42 +204,60 @@ async function naive(config: object): Promise<Client> {
   };
 }
 
-async function sqsConsumer(config: object): Promise<Client> {
+async function sqsConsumer(config: object, shape: { consumers: number; batch: boolean }): Promise<Client> {
   const { topicArn, queueUrl } = await setupQueue(config);
   const sns = new SNSClient(config);
   const sqs = new SQSClient(config);
-  let consumer: Consumer | undefined;
-  // Publishing batched like a careful user of the SDK would: PublishBatch of up to 10 at once.
+  const consumers: Consumer[] = [];
+  // Publishing as a careful user of the SDK would: PublishBatch of 10, at most 4 requests in flight.
   const buffer: { id: string; body: string }[] = [];
   let timer: NodeJS.Timeout | undefined;
   const inFlight = new Set<Promise<unknown>>();
-  const flush = () => {
-    clearTimeout(timer);
-    timer = undefined;
+  const sendBatches = async () => {
     while (buffer.length > 0) {
+      while (inFlight.size >= 4) await Promise.race(inFlight);
       const batch = buffer.splice(0, 10);
       const request = sns.send(new PublishBatchCommand({ TopicArn: topicArn, PublishBatchRequestEntries: batch.map((b) => ({ Id: b.id, Message: b.body, MessageAttributes: { type: { DataType: 'String', StringValue: 'weather.changed' } } })) }));
       inFlight.add(request);
       void request.finally(() => inFlight.delete(request));
     }
   };
+  let sending = Promise.resolve();
+  const flush = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    sending = sending.then(sendBatches);
+  };
+  const id = (message: { Body?: string | undefined }) => (JSON.parse(message.Body ?? '{}') as { id: string }).id;
   return {
     name: 'sqs-consumer',
     async start(onHandled) {
-      consumer = Consumer.create({
-        queueUrl,
-        sqs,
-        batchSize: 10,
-        waitTimeSeconds: 20,
-        pollingWaitTimeMs: 0,
-        handleMessage: async (message) => {
-          onHandled((JSON.parse(message.Body ?? '{}') as { id: string }).id);
-          return message;
-        },
-      });
-      // stop({ abort: true }) aborts the long poll, which sqs-consumer reports as an error.
-      consumer.on('error', () => undefined);
-      consumer.start();
+      for (let n = 0; n < shape.consumers; n += 1) {
+        const consumer = Consumer.create({
+          queueUrl,
+          sqs,
+          batchSize: 10,
+          waitTimeSeconds: 20,
+          pollingWaitTimeMs: 0,
+          ...(shape.batch
+            ? {
+                handleMessageBatch: async (messages) => {
+                  for (const message of messages) onHandled(id(message));
+                  return messages;
+                },
+              }
+            : {
+                handleMessage: async (message) => {
+                  onHandled(id(message));
+                  return message;
+                },
+              }),
+        });
+        // stop({ abort: true }) aborts the long poll, which sqs-consumer reports as an error.
+        consumer.on('error', () => undefined);
+        consumer.start();
+        consumers.push(consumer);
+      }
     },
     async publish(count, paced) {
       await pace(count, paced, async (i) => {
@@ -228,24 +268,51 @@ async function sqsConsumer(config: object): Promise<Client> {
         else timer ??= setTimeout(flush, 2);
       });
       flush();
+      await sending;
       while (inFlight.size > 0) await Promise.all([...inFlight]);
     },
     async stop() {
-      consumer?.stop({ abort: true });
+      for (const consumer of consumers) consumer.stop({ abort: true });
     },
   };
 }
 
-function report(results: { client: string; full: Awaited<ReturnType<typeof runScenario>>; paced: Awaited<ReturnType<typeof runScenario>> }[]): void {
+type Result = Awaited<ReturnType<typeof runScenario>> & { peakRssMiB: number };
+
+function report(results: { client: string; full: Result; paced: Result }[]): void {
   const rows = [
-    ['client', 'events/s', 'p50 ms', 'p99 ms', 'req/event', 'CPU ms/event', '$/M events', '| @50/s: p50 ms', 'p99 ms', 'req/event', '$/M events'],
-    ...results.map(({ client, full, paced }) => [client, full.eventsPerSecond, full.p50Ms, full.p99Ms, full.requestsPerEvent, full.cpuMsPerEvent, full.costPerMillionEvents, `| ${paced.p50Ms}`, paced.p99Ms, paced.requestsPerEvent, paced.costPerMillionEvents].map(String)),
+    ['client', 'events/s', 'p50 ms', 'p99 ms', 'req/event', 'CPU ms/event', 'peak RSS MiB', '$/M events', '| @50/s: p50 ms', 'p99 ms', 'req/event', 'lost', 'twice'],
+    ...results.map(({ client, full, paced }) =>
+      [client, full.eventsPerSecond, full.p50Ms, full.p99Ms, full.requestsPerEvent, full.cpuMsPerEvent, full.peakRssMiB, full.costPerMillionEvents, `| ${paced.p50Ms}`, paced.p99Ms, paced.requestsPerEvent, full.lost + paced.lost, full.duplicates + paced.duplicates].map(String),
+    ),
   ];
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  console.log(`node ${process.version}; ${FULL_SPEED_EVENTS} events at full speed, ${PACED_RATE * PACED_SECONDS} at ${PACED_RATE}/s; fauxqs in its own process; requests counted by a proxy\n`);
-  for (const row of rows) console.log(row.map((cell, c) => cell.padEnd(widths[c]!)).join('  '));
+  const table = (lines: string[][]) => {
+    const widths = lines[0]!.map((_, c) => Math.max(...lines.map((r) => r[c]!.length)));
+    for (const row of lines) console.log(row.map((cell, c) => cell.padEnd(widths[c]!)).join('  '));
+  };
+  console.log(`node ${process.version}; ${FULL_SPEED_EVENTS} events at full speed, ${PACED_RATE * PACED_SECONDS} at ${PACED_RATE}/s; fauxqs in its own process; requests counted by a proxy; each contender in its own process\n`);
+  for (const [name, { describe }] of Object.entries(CONTENDERS)) console.log(`  ${name.padEnd(19)} ${describe}`);
+  console.log('');
+  table(rows);
+  const ours = results.find((r) => r.client === 'ours');
+  const best = results.find((r) => r.client === 'sqs-consumer best');
+  if (ours && best) {
+    const ratio = (a: number, b: number) => round(a / b, 2);
+    const targets: [string, string, number, (v: number) => boolean, (v: number) => boolean][] = [
+      ['throughput vs sqs-consumer best', '≥ 1.0× (aim 1.2×)', ratio(ours.full.eventsPerSecond, best.full.eventsPerSecond), (v) => v >= 1, (v) => v >= 1.2],
+      ['CPU per event vs sqs-consumer best', '≤ 1.0× (aim 0.85×)', ratio(ours.full.cpuMsPerEvent, best.full.cpuMsPerEvent), (v) => v <= 1, (v) => v <= 0.85],
+      ['requests per event, full speed', '≤ 0.30', ours.full.requestsPerEvent, (v) => round(v, 2) <= 0.3, (v) => round(v, 2) <= 0.3],
+      ['requests per event at 50/s', '≤ 2.2', ours.paced.requestsPerEvent, (v) => v <= 2.2, (v) => v <= 2.2],
+      ['publish → handle p50 at 50/s (ms)', '≤ 3', ours.paced.p50Ms, (v) => v <= 3, (v) => v <= 3],
+      ['publish → handle p99 at 50/s (ms)', '≤ 8', ours.paced.p99Ms, (v) => v <= 8, (v) => v <= 8],
+      ['peak RSS vs sqs-consumer best', '≤ 1.10×', ratio(ours.full.peakRssMiB, best.full.peakRssMiB), (v) => v <= 1.1, (v) => v <= 1.1],
+      ['lost or handled twice (every run)', '0', ours.full.lost + ours.paced.lost + ours.full.duplicates + ours.paced.duplicates, (v) => v === 0, (v) => v === 0],
+    ];
+    console.log('\ntargets (issue 15), ours:');
+    table([['target', 'wanted', 'measured', ''], ...targets.map(([name, wanted, value, pass, aim]) => [name, wanted, String(value), pass(value) ? (aim(value) ? 'pass (aim met)' : 'pass') : 'FAIL'])]);
+  }
   console.log('\nrequests per event by action:');
-  for (const { client, full, paced } of results) console.log(`  ${client.padEnd(13)} full speed ${JSON.stringify(full.byAction)}  @50/s ${JSON.stringify(paced.byAction)}`);
+  for (const { client, full, paced } of results) console.log(`  ${client.padEnd(19)} full speed ${JSON.stringify(full.byAction)}  @50/s ${JSON.stringify(paced.byAction)}`);
   console.log(`\n${JSON.stringify({ node: process.version, results })}`);
 }
 
@@ -269,4 +336,6 @@ async function waitHealthy(url: string): Promise<void> {
   throw new Error(`emulator at ${url} did not start`);
 }
 
-await main();
+const runIndex = process.argv.indexOf('--run');
+if (runIndex >= 0) await runOne(process.argv[runIndex + 1] ?? '', process.argv[runIndex + 2] ?? '', process.argv[runIndex + 3] === 'paced');
+else await main();

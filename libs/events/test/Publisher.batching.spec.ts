@@ -35,6 +35,20 @@ describe('publish batching', () => {
     expect(entries).toEqual([1, 1]);
   });
 
+  it('has no fixed linger: a lone publish leaves at once, and what comes while a request is in flight gathers until it settles', async () => {
+    const { sns } = mesh.broker.clients();
+    const requests = countRequests(sns);
+    // A window of a minute: a publish that waited for it would time the test out.
+    const publisher = mesh.publisher('scorer', { batchWindowMs: 60_000 }, sns);
+    await publisher.publish('score.changed', { playerId: 'solo', points: 1, bonus: false });
+    const first = publisher.publish('score.changed', { playerId: 'first', points: 1, bonus: false });
+    await Promise.resolve(); // the first request is on its way
+    const later = Array.from({ length: 5 }, (_, i) => publisher.publish('score.changed', { playerId: `later-${i}`, points: i, bonus: false }));
+    await Promise.all([first, ...later]);
+    const entries = (requests.inputs('PublishBatchCommand') as { PublishBatchRequestEntries: unknown[] }[]).map((i) => i.PublishBatchRequestEntries.length);
+    expect(entries).toEqual([1, 1, 5]);
+  });
+
   it('splits batches by total size, not only by count', async () => {
     const { sns } = mesh.broker.clients();
     const requests = countRequests(sns);

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { context, isSpanContextValid, SpanKind, SpanStatusCode, trace, TraceFlags, type Attributes, type Context, type Span, type SpanContext } from '@opentelemetry/api';
 
 /** W3C Trace Context `traceparent`: version 00, trace id, parent span id, flags. */
@@ -14,7 +14,10 @@ export function traceparentFor(active: Context = context.active()): string {
     const flags = spanContext.traceFlags.toString(16).padStart(2, '0');
     return `00-${spanContext.traceId}-${spanContext.spanId}-${flags}`;
   }
-  return `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`;
+  // randomUUID draws from a pooled buffer: far cheaper per event than two randomBytes calls.
+  const traceId = randomUUID().replaceAll('-', '');
+  const spanId = randomUUID().replaceAll('-', '').slice(0, 16);
+  return `00-${traceId}-${spanId}-01`;
 }
 
 /** Parses a `traceparent`; undefined when absent or malformed (a bad header never fails a message). */

@@ -28,8 +28,9 @@ export interface PublisherOptions<C extends Catalog> {
   transport: PublisherTransport;
   logger?: Logger;
   /**
-   * How long a partial batch waits for company before it is sent. Concurrent publishes share a
-   * PublishBatch request; a lone publish pays this much extra latency. @defaultValue 2
+   * The longest a partial batch waits for company while other PublishBatch requests to its topic are
+   * in flight. With nothing in flight a publish leaves at once (with whatever else was published in
+   * the same turn of the event loop): a lone publish waits for nothing. @defaultValue 2
    */
   batchWindowMs?: number;
   /** Give up (with {@link PublishTimeoutError}) once SNS has not acknowledged for this long. @defaultValue 30000 */
@@ -206,6 +207,7 @@ export class Publisher<C extends Catalog> extends EventEmitter<PublisherEvents> 
     if (!batcher) {
       batcher = new TopicBatcher(sns, topicArn, {
         windowMs: this.options.batchWindowMs ?? 2,
+        maxInFlight: 8,
         retryBaseMs: this.options.retryBaseMs ?? 50,
         retryMaxMs: this.options.retryMaxMs ?? 2_000,
         attemptTimeoutMs: this.options.attemptTimeoutMs ?? 5_000,

@@ -14,7 +14,10 @@ export interface PendingPublish {
 }
 
 export interface BatcherOptions {
+  /** The longest a partial batch waits for company while other requests to the topic are in flight. */
   windowMs: number;
+  /** Requests to the topic at once; full batches beyond wait for one to settle. */
+  maxInFlight: number;
   retryBaseMs: number;
   retryMaxMs: number;
   attemptTimeoutMs: number;
@@ -22,9 +25,11 @@ export interface BatcherOptions {
 }
 
 /**
- * Coalesces the publishes of one topic into PublishBatch requests. A batch leaves as soon as it is
- * full (10 entries or 256 KiB); a partial one leaves after `windowMs`, so concurrent publishes share
- * a request while a lone publish waits only that long.
+ * Coalesces the publishes of one topic into PublishBatch requests, with no fixed linger: what is
+ * published in one turn of the event loop leaves together at its end when nothing is in flight (a
+ * lone publish goes at once); while requests are in flight, new publishes gather until one settles
+ * (or `windowMs` passes), and a batch leaves as soon as it is full (10 entries or 256 KiB), up to
+ * `maxInFlight` requests at once.
  */
 export class TopicBatcher {
   private pending: PendingPublish[] = [];
@@ -38,15 +43,39 @@ export class TopicBatcher {
     private readonly options: BatcherOptions,
   ) {}
 
+  private kickScheduled = false;
+
   add(publish: PendingPublish): void {
     this.pending.push(publish);
     this.pendingBytes += publish.size;
-    while (this.pending.length >= MAX_PUBLISH_BATCH_ENTRIES || this.pendingBytes > MAX_SNS_MESSAGE_BYTES) {
-      this.send(this.takeBatch());
+    this.sendFull();
+    if (this.pending.length > 0 && !this.kickScheduled) {
+      // At the end of this turn: everything published in it shares the request.
+      this.kickScheduled = true;
+      queueMicrotask(() => {
+        this.kickScheduled = false;
+        this.kick();
+      });
     }
-    if (this.pending.length > 0 && this.timer === undefined) {
-      this.timer = setTimeout(() => this.drain(), this.options.windowMs);
+  }
+
+  private full(): boolean {
+    return this.pending.length >= MAX_PUBLISH_BATCH_ENTRIES || this.pendingBytes > MAX_SNS_MESSAGE_BYTES;
+  }
+
+  private sendFull(): void {
+    while (this.full() && this.inFlight.size < this.options.maxInFlight) this.send(this.takeBatch());
+  }
+
+  /** A partial batch leaves now when nothing is in flight; otherwise when a request settles, or after `windowMs`. */
+  private kick(): void {
+    this.sendFull();
+    if (this.pending.length === 0) return;
+    if (this.inFlight.size === 0) {
+      this.drain();
+      return;
     }
+    this.timer ??= setTimeout(() => this.drain(), this.options.windowMs);
   }
 
   /** Sends everything pending now and resolves when every request has settled. */
@@ -59,6 +88,10 @@ export class TopicBatcher {
     clearTimeout(this.timer);
     this.timer = undefined;
     while (this.pending.length > 0) this.send(this.takeBatch());
+  }
+
+  private settled(): void {
+    if (this.pending.length > 0) this.kick();
   }
 
   /** Takes entries from the front while the batch stays within AWS limits and ids stay distinct. */
@@ -83,7 +116,10 @@ export class TopicBatcher {
   }
 
   private send(batch: PendingPublish[]): void {
-    const request = this.sendWithRetry(batch).finally(() => this.inFlight.delete(request));
+    const request = this.sendWithRetry(batch).finally(() => {
+      this.inFlight.delete(request);
+      this.settled();
+    });
     this.inFlight.add(request);
   }
 
