@@ -27,18 +27,22 @@ let started: Tracing | undefined;
  */
 export function startTracing(serviceName: string, env: NodeJS.ProcessEnv = process.env): Tracing {
   if (started) return started;
-  const endpoint = env['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'] ?? env['OTEL_EXPORTER_OTLP_ENDPOINT'];
-  const exporting = endpoint !== undefined && endpoint !== '' && env['OTEL_TRACES_EXPORTER'] !== 'none';
+  // As the specification says: the traces endpoint as given, or the base endpoint + /v1/traces.
+  const tracesEndpoint = env['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'];
+  const base = env['OTEL_EXPORTER_OTLP_ENDPOINT'];
+  const endpoint = tracesEndpoint || (base ? `${base.replace(/\/$/, '')}/v1/traces` : undefined);
+  const exporting = endpoint !== undefined && env['OTEL_TRACES_EXPORTER'] !== 'none';
   const xray = (env['OTEL_PROPAGATORS'] ?? '').split(',').map((p) => p.trim()).includes('xray');
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ 'service.name': env['OTEL_SERVICE_NAME'] ?? serviceName }),
     ...(xray ? { idGenerator: new AWSXRayIdGenerator() } : {}),
-    // The exporter reads OTEL_EXPORTER_OTLP_* itself; the processor OTEL_BSP_* (delay, batch size).
-    spanProcessors: exporting ? [new BatchSpanProcessor(new OTLPTraceExporter())] : [],
+    // The processor reads OTEL_BSP_* (delay, batch size) itself; OTEL_EXPORTER_OTLP_HEADERS too.
+    spanProcessors: exporting ? [new BatchSpanProcessor(new OTLPTraceExporter({ url: endpoint }))] : [],
   });
   const propagators: TextMapPropagator[] = [new W3CTraceContextPropagator(), ...(xray ? [new AWSXRayPropagator()] : [])];
   provider.register({ propagator: new CompositePropagator({ propagators }) });
-  started = { exporter: exporting ? `otlp/http ${endpoint}` : 'none', shutdown: () => provider.shutdown() };
+  // A collector that is gone at shutdown costs the last spans, never the drain.
+  started = { exporter: exporting ? `otlp/http ${endpoint}` : 'none', shutdown: () => provider.shutdown().catch(() => undefined) };
   return started;
 }
 
