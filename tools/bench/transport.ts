@@ -66,7 +66,9 @@ async function main(): Promise<void> {
     await waitHealthy(`http://127.0.0.1:${emulatorPort}/health`);
     // Every contender's clients get the same settings (awsClientConfig), each in its own process.
     const results = [];
-    for (const name of Object.keys(CONTENDERS)) {
+    // BENCH_CONTENDERS=ours,'sqs-consumer best' runs a subset.
+    const only = process.env['BENCH_CONTENDERS']?.split(',').map((n) => n.trim());
+    for (const name of Object.keys(CONTENDERS).filter((n) => !only || only.includes(n))) {
       const full = await inChild(name, endpoint, false);
       const paced = await inChild(name, endpoint, true);
       results.push({ client: name, full, paced });
