@@ -57,6 +57,7 @@ export default function serviceGenerator(tree: Tree, options: ServiceGeneratorOp
   const port = options.port ?? Math.max(3000, ...declared.map((d) => d.port)) + 1;
   const taken = declared.find((d) => d.port === port);
   if (taken) problems.push(`--port ${port}: ${taken.name} has it`);
+  if (consumes.length + publishes.length === 0) problems.push('give --consumes, --publishes or both: a service of the mesh does at least one');
   if (problems.length > 0) throw new Error(`Cannot add ${name}:\n- ${problems.join('\n- ')}`);
 
   const description = options.description ?? `${name}: consumes ${consumes.join(', ') || 'nothing'}; publishes ${publishes.join(', ') || 'nothing'}.`;
@@ -169,7 +170,7 @@ export const ${id}: ServiceDefinition<${Config}, GameEvents> = {
   name: SERVICE_NAME,
   envSchema: ${id}Env,
   requiredWithBroker: REQUIRED_WITH_BROKER,
-  build({ config, logger, clients, idempotencyStore }) {
+  build({ ${['config', 'logger', 'clients', ...(consumes.length > 0 ? ['idempotencyStore'] : [])].join(', ')} }) {
     // What this service has handled, by event type: GET /handled.
     const handled: Record<string, { count: number; lastId: string }> = {};
 ${
@@ -205,8 +206,7 @@ ${
           })${subscriptions.join('')}
         : undefined;
 `
-    : `    void idempotencyStore;
-`
+    : ''
 }    return {
 ${publishes.length > 0 ? '      publisher,\n      topicArn: config.EVENTS_TOPIC_ARN,\n' : ''}${consumes.length > 0 ? '      ...(subscriber && queueUrl ? { subscribers: { main: { subscriber, queueUrl, deadLetterQueueUrl: config.EVENTS_DLQ_URL } } } : {}),\n' : ''}      routes: (app) => {
         app.get('/handled', (_req, res) => void res.json(handled));
@@ -252,10 +252,10 @@ function writeTest(tree: Tree, name: string, consumes: readonly string[], publis
   });
 `,
   );
-  const testingImports = [...(publishes.length > 0 ? ['listener'] : []), 'startGameMesh', ...(consumes.length + publishes.length > 0 ? ['waitFor'] : []), 'type GameMesh'];
+  const testingImports = [...(publishes.length > 0 ? ['listener'] : []), 'startGameMesh', 'waitFor', 'type GameMesh'];
   tree.write(
     `apps/${name}/test/${name}.spec.ts`,
-    `${publishes.length > 0 ? "import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';\n" : ''}${consumes.length + publishes.length > 0 ? "import { gameEvents, Publisher } from '@game-mesh/events';\n" : ''}import { ${testingImports.join(', ')} } from '@game-mesh/events/testing';
+    `${publishes.length > 0 ? "import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';\n" : ''}import { ${consumes.length > 0 ? 'gameEvents, Publisher' : 'gameEvents'} } from '@game-mesh/events';\nimport { ${testingImports.join(', ')} } from '@game-mesh/events/testing';
 import { startService, type StartedService } from '@game-mesh/service-runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { service as declaration } from '../src/declared';

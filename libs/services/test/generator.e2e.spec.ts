@@ -101,6 +101,21 @@ describe('nx g @game-mesh/services:service, on a copy of the workspace', () => {
     expect(template).toContain('sqs:ReceiveMessage');
   }, 120_000);
 
+  it('refuses what cannot be a service of the mesh, naming each problem, and writes nothing', () => {
+    const refused = (args: string[]) => {
+      try {
+        run(copy, 'npx', ['nx', 'g', '@game-mesh/services:service', ...args]);
+      } catch (error) {
+        return `${(error as { stdout?: string }).stdout ?? ''}${(error as { stderr?: string }).stderr ?? ''}`;
+      }
+      throw new Error(`nx g ${args.join(' ')} was accepted`);
+    };
+    expect(refused(['idle'])).toContain('give --consumes, --publishes or both');
+    expect(refused(['spy', '--consumes', 'rain.started', '--publishes', 'time.changed'])).toMatch(/--consumes rain.started: no such event type[\s\S]*--publishes time.changed: time-manager publishes it/);
+    expect(refused(['loot-tracker', '--consumes', 'weather.changed'])).toContain('apps/loot-tracker exists already');
+    expect(run(copy, 'git', ['status', '--porcelain', '--untracked-files=all'])).not.toMatch(/apps\/(idle|spy)\//);
+  }, 60_000);
+
   it('is in docker compose, on its port, on loopback', () => {
     const config = run(copy, 'docker-compose', ['-f', 'docker-compose.yml', 'config']);
     expect(config).toMatch(/\n {2}loot-tracker:\n/);
