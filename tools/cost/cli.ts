@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { resolveTopology } from '@game-mesh/events';
 import { loadGameTopology, loadServiceDeclarations } from '@game-mesh/services';
-import { breakEvenRate, estimate, fmt, HOURS_PER_MONTH, PRICES, type Deployment, type Measured } from './model';
+import { breakEvenRate, estimate, fmt, taskMonthly, type Deployment, type Measured } from './model';
 
 const { values } = parseArgs({
   options: {
@@ -72,5 +72,5 @@ console.log(
   `Egress at this rate: NAT gateway $${fmt(result.egress.nat)}, VPC endpoints $${fmt(result.egress.endpoints)}: ${result.egress.cheaper === 'nat' ? 'NAT' : 'VPC endpoints'} is cheaper${Number.isFinite(breakEven) ? ` (endpoints win above ${fmt(breakEven)} events/s)` : ''}. Deploy with: -c egress=${result.egress.cheaper} (the other: -c egress=${other}).`,
 );
 console.log(
-  `\nRequests: measured ${measured.measuredAt} by \`${measured.command}\` (${measured.services} services on fauxqs; ${measured.eventsMeasured} events at ${measured.eventsPerSecondMeasured}/s; idle ${measured.idleSecondsMeasured} s); /metrics scraped every ${usage.scrapeSeconds || '—'} s, /ready every ${usage.readySeconds || '—'} s, live page ${usage.livePageHours} h/month. Publishes were measured one per request at ${measured.eventsPerSecondMeasured}/s; at high rates the publisher batches up to 10, so SNS is an upper bound there. Not counted: data transfer out of AWS, Container Insights, ECR storage, extra tasks when a consumer scales out ($${fmt(HOURS_PER_MONTH * (deployment.vcpuPerTask * PRICES.fargatePerVcpuHour + deployment.gbPerTask * PRICES.fargatePerGbHour))} per task-month).`,
+  `\nRequests: measured ${measured.measuredAt} by \`${measured.command}\` (${measured.services} services on fauxqs; ${measured.eventsMeasured} events at ${measured.eventsPerSecondMeasured}/s; idle ${measured.idleSecondsMeasured} s); /metrics scraped every ${usage.scrapeSeconds || '—'} s, /ready every ${usage.readySeconds || '—'} s, live page ${usage.livePageHours} h/month. Publishes were measured one per request at ${measured.eventsPerSecondMeasured}/s; at high rates the publisher batches up to 10, so SNS is an upper bound there. Not counted: data transfer out of AWS, Container Insights, ECR storage, extra tasks when a consumer scales out ($${fmt(taskMonthly(deployment))} per task-month).`,
 );

@@ -68,6 +68,10 @@ export interface Deployment {
   imageBytes: number;
 }
 
+/** One always-on Fargate task of this size, for a month. */
+export const taskMonthly = (deployment: Pick<Deployment, 'vcpuPerTask' | 'gbPerTask'>): number =>
+  HOURS_PER_MONTH * (deployment.vcpuPerTask * PRICES.fargatePerVcpuHour + deployment.gbPerTask * PRICES.fargatePerGbHour);
+
 export interface Usage {
   eventsPerSecond: number;
   /** Prometheus scrape interval of /metrics; 0: not scraped. */
@@ -121,7 +125,7 @@ export function estimate(measured: Measured, deployment: Deployment, usage: Usag
     { item: 'SQS requests', monthly: (requests.sqs / 1e6) * PRICES.sqsPerMillionRequests, note: `${fmt(requests.sqs / 1e6)} M (long polls, receives, deletes, depth reads)` },
     {
       item: 'Fargate',
-      monthly: deployment.tasks * HOURS_PER_MONTH * (deployment.vcpuPerTask * PRICES.fargatePerVcpuHour + deployment.gbPerTask * PRICES.fargatePerGbHour),
+      monthly: deployment.tasks * taskMonthly(deployment),
       note: `${deployment.tasks} tasks × ${deployment.vcpuPerTask} vCPU / ${deployment.gbPerTask} GB, always on`,
     },
     {

@@ -69,5 +69,5 @@ export {
   sameAttributeValue,
 } from './topology/awsAttributes';
 export { listTopicArns } from './topology/listTopics';
-export { declarationProblems, parseServiceDeclaration, readerOf, serviceDeclarationSchema, topologyOfServices } from './topology/services';
+export { issuesOf, parseServiceDeclaration, readerOf, serviceDeclarationSchema, topologyOfServices } from './topology/services';
 export type { ServiceDeclaration } from './topology/services';

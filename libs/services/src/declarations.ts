@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { declarationProblems, gameEvents, parseServiceDeclaration, topologyOfServices, type GameEvents, type ServiceDeclaration, type TopologyDeclaration } from '@game-mesh/events';
+import { gameEvents, issuesOf, serviceDeclarationSchema, topologyOfServices, type GameEvents, type ServiceDeclaration, type TopologyDeclaration } from '@game-mesh/events';
 
 /** The workspace root: the nearest folder above `from` that holds nx.json. */
 export function workspaceRoot(from = process.cwd()): string {
@@ -18,11 +18,12 @@ export function loadServiceDeclarations(root = workspaceRoot()): ServiceDeclarat
   for (const app of readdirSync(appsDir).sort()) {
     const file = join(appsDir, app, 'service.json');
     if (!existsSync(file)) continue;
-    const json: unknown = JSON.parse(readFileSync(file, 'utf8'));
-    const invalid = declarationProblems(json, `apps/${app}/service.json`);
-    problems.push(...invalid);
-    if (invalid.length > 0) continue;
-    const declaration = parseServiceDeclaration(json, `apps/${app}/service.json`);
+    const parsed = serviceDeclarationSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+    if (!parsed.success) {
+      problems.push(...issuesOf(parsed.error, `apps/${app}/service.json`));
+      continue;
+    }
+    const declaration = parsed.data;
     if (declaration.name !== app) problems.push(`apps/${app}/service.json: name "${declaration.name}" must be the folder's name`);
     else declarations.push(declaration);
   }

@@ -2,8 +2,8 @@ import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from '@a
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { GetRoleCommand, IAMClient, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
-import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { ALARM_THRESHOLDS, awsClientConfig, type ResolvedTopology, type ServiceDeclaration } from '@game-mesh/events';
+import { queueDepths } from '@game-mesh/service-runtime';
 import { appAwsNames, clusterName, TASK_ACTIONS } from '@game-mesh/services';
 import { queueUrl, type OpsContext } from './context';
 import type { Check } from './doctor';
@@ -67,8 +67,9 @@ async function permissionCheck(insight: AwsInsight, topology: ResolvedTopology, 
   } catch (error) {
     return { name, ok: false, detail: `cannot read the role: ${(error as Error).name}`, fix: `deploy its stack (nx run ${service.name}:deploy), or let doctor call iam:GetRole` };
   }
-  const [, , , region = '', account = ''] = roleArn.split(':');
-  const awsRegion = (await insight.iam.config.region()) || region;
+  // IAM ARNs carry the account, not a region: the region is the one doctor runs against.
+  const account = roleArn.split(':')[4] ?? '';
+  const awsRegion = await insight.iam.config.region();
   const wanted: { actions: readonly string[]; resources: string[] }[] = [];
   const topics = topology.topics.filter((t) => t.producer === service.name);
   const queues = topology.queues.filter((q) => q.service === service.name);
@@ -191,7 +192,7 @@ async function lagChecks(context: OpsContext, insight: AwsInsight, services: rea
     }
     const running = ecs.runningCount ?? 0;
     const queue = context.topology.queues.find((q) => q.service === service.name && q.key === 'main');
-    const backlog = queue ? await visibleMessages(context, queue.name) : 0;
+    const backlog = queue ? ((await queueDepths(context.sqs, { main: await queueUrl(context.sqs, queue.name) }))['main']?.visible ?? 0) : 0;
     const min = service.scaling?.minTasks ?? 1;
     const max = service.scaling?.maxTasks ?? 1;
     const perTask = backlog / Math.max(running, 1);
@@ -208,10 +209,4 @@ async function lagChecks(context: OpsContext, insight: AwsInsight, services: rea
     });
   }
   return checks;
-}
-
-async function visibleMessages(context: OpsContext, queueName: string): Promise<number> {
-  const url = await queueUrl(context.sqs, queueName);
-  const attributes = (await context.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages'] }))).Attributes ?? {};
-  return Number(attributes.ApproximateNumberOfMessages ?? 0);
 }

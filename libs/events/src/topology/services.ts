@@ -47,17 +47,16 @@ export const serviceDeclarationSchema = z
 
 export type ServiceDeclaration = z.output<typeof serviceDeclarationSchema>;
 
-/** Every problem of one declaration, each as `at: field: message`; empty when it is one. */
-export function declarationProblems(value: unknown, at: string): string[] {
-  const parsed = serviceDeclarationSchema.safeParse(value);
-  return parsed.success ? [] : parsed.error.issues.map((i) => `${at}: ${i.path.join('.') || '(root)'}: ${i.message}`);
+/** Each issue of a failed parse as `at: field: message`. */
+export function issuesOf(error: z.ZodError, at: string): string[] {
+  return error.issues.map((i) => `${at}: ${i.path.join('.') || '(root)'}: ${i.message}`);
 }
 
 /** Parses one declaration; every problem is named with `at` (e.g. the file) in front. */
 export function parseServiceDeclaration(value: unknown, at: string): ServiceDeclaration {
-  const problems = declarationProblems(value, at);
-  if (problems.length > 0) throw new ContractError('CATALOG_INVALID', `Invalid service declaration:\n- ${problems.join('\n- ')}`);
-  return serviceDeclarationSchema.parse(value);
+  const parsed = serviceDeclarationSchema.safeParse(value);
+  if (!parsed.success) throw new ContractError('CATALOG_INVALID', `Invalid service declaration:\n- ${issuesOf(parsed.error, at).join('\n- ')}`);
+  return parsed.data;
 }
 
 /** The reader schema a field list stands for: those fields of the version's schema. */

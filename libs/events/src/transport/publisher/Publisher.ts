@@ -144,11 +144,12 @@ export class Publisher<C extends Catalog> extends EventEmitter<PublisherEvents> 
       SpanKind.PRODUCER,
       { 'messaging.system': 'aws_sns', 'messaging.operation.type': 'send', 'messaging.operation.name': 'publish', 'messaging.destination.name': topic, 'game_mesh.event.type': type },
       otelContext.active(),
-      (span) => this.sendInSpan(type, version, data, options, started, made, span),
+      (span) => this.sendInSpan(definition, type, version, data, options, started, made, span),
     );
   }
 
   private async sendInSpan(
+    definition: ReturnType<typeof getEventType>,
     type: string,
     version: number | undefined,
     data: unknown,
@@ -170,7 +171,6 @@ export class Publisher<C extends Catalog> extends EventEmitter<PublisherEvents> 
     made(envelope);
     span.setAttribute('messaging.message.id', envelope.id);
     span.setAttribute('messaging.message.conversation_id', envelope.correlationId);
-    const definition = getEventType(this.options.catalog, type);
     const versionDefinition = definition.versions[envelope.version];
     if (!versionDefinition) throw new Error(`unreachable: ${type} v${envelope.version} was validated`);
     const body = JSON.stringify(envelope);
