@@ -2,19 +2,21 @@
 // batchSize 10, handleMessageBatch, pollingWaitTimeMs 0, fed by PublishBatch of 10 with 4 batches
 // in flight), sqs-consumer as most people run it (one consumer, handleMessage) and a naive port
 // (Publish per event, ReceiveMessage of one, DeleteMessage per message). Same fauxqs, in its own
-// process; requests counted by a forwarding proxy in another; each contender runs in a process of
-// its own, so its CPU time and peak RSS are its own. Prints the issue's targets with pass/fail.
+// process, counting requests as it answers them; each contender runs in a process of its own, so
+// its CPU time and peak RSS are its own. Rounds take turns; each figure is the median of the
+// rounds. Prints the issue's targets with pass/fail.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { PublishBatchCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { applyTopology, createEnvelope, gameEvents, Publisher, resolveTopology, Subscriber, awsClientConfig } from '@game-mesh/events';
-import { COUNTS_PATH, freeBasePort } from '@game-mesh/events/testing';
+import { COUNTS_PATH } from '@game-mesh/events/testing';
 import { Consumer } from 'sqs-consumer';
 import { loadGameTopology } from '@game-mesh/services';
 
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
-const FULL_SPEED_EVENTS = Number(process.env['BENCH_EVENTS'] ?? 3_000);
+const FULL_SPEED_EVENTS = Number(process.env['BENCH_EVENTS'] ?? 5_000);
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
 const PACED_RATE = 50;
 const PACED_SECONDS = Number(process.env['BENCH_PACED_SECONDS'] ?? 10);
 const PRICE_PER_MILLION = { sns: 0.5, sqs: 0.4 }; // USD, us-east-1 list prices, standard topics and queues
@@ -58,27 +60,44 @@ async function inChild(contender: string, endpoint: string, paced: boolean): Pro
 }
 
 async function main(): Promise<void> {
-  const emulatorPort = (await freeBasePort(1)) + 1;
-  const emulator = spawn(process.execPath, ['node_modules/fauxqs/dist/cli.js'], { env: { ...process.env, FAUXQS_PORT: String(emulatorPort), FAUXQS_LOGGER: 'false' }, stdio: 'ignore' });
-  const proxy = spawn(process.execPath, ['node_modules/.bin/tsx', '--tsconfig', 'tools/tsconfig.json', 'tools/bench/countingProxy.ts', `http://127.0.0.1:${emulatorPort}`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const emulator = spawn(process.execPath, ['node_modules/.bin/tsx', '--tsconfig', 'tools/tsconfig.json', 'tools/bench/countingEmulator.ts'], { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
-    const endpoint = await firstLine(proxy);
-    await waitHealthy(`http://127.0.0.1:${emulatorPort}/health`);
+    const endpoint = await firstLine(emulator);
     // Every contender's clients get the same settings (awsClientConfig), each in its own process.
-    const results = [];
-    // BENCH_CONTENDERS=ours,'sqs-consumer best' runs a subset.
+    // BENCH_CONTENDERS=ours,'sqs-consumer best' runs a subset; BENCH_ROUNDS rounds take turns and
+    // each figure is the median of the rounds.
     const only = process.env['BENCH_CONTENDERS']?.split(',').map((n) => n.trim());
-    for (const name of Object.keys(CONTENDERS).filter((n) => !only || only.includes(n))) {
-      const full = await inChild(name, endpoint, false);
-      const paced = await inChild(name, endpoint, true);
-      results.push({ client: name, full, paced });
-      console.error(`${name}: done`);
+    const names = Object.keys(CONTENDERS).filter((n) => !only || only.includes(n));
+    const runs = new Map<string, { full: Result[]; paced: Result[] }>(names.map((n) => [n, { full: [], paced: [] }]));
+    for (let round = 1; round <= ROUNDS; round += 1) {
+      for (const name of names) {
+        runs.get(name)!.full.push(await inChild(name, endpoint, false));
+        runs.get(name)!.paced.push(await inChild(name, endpoint, true));
+        console.error(`round ${round}/${ROUNDS}: ${name} done`);
+      }
     }
-    report(results);
+    report(names.map((client) => ({ client, full: median(runs.get(client)!.full), paced: median(runs.get(client)!.paced) })));
   } finally {
-    proxy.kill('SIGTERM');
     emulator.kill('SIGTERM');
   }
+}
+
+/** Each figure the median of its rounds (lost and twice: the sum, they must be 0 in every one). */
+function median(results: Result[]): Result {
+  const mid = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+  const first = results[0]!;
+  const numeric = Object.fromEntries(
+    Object.entries(first)
+      .filter(([, value]) => typeof value === 'number')
+      .map(([key]) => [key, mid(results.map((r) => r[key as keyof Result] as number))]),
+  );
+  return {
+    ...first,
+    ...numeric,
+    byAction: first.byAction,
+    lost: results.reduce((sum, r) => sum + r.lost, 0),
+    duplicates: results.reduce((sum, r) => sum + r.duplicates, 0),
+  } as Result;
 }
 
 let scenarioCounter = 0;
@@ -292,7 +311,7 @@ function report(results: { client: string; full: Result; paced: Result }[]): voi
     const widths = lines[0]!.map((_, c) => Math.max(...lines.map((r) => r[c]!.length)));
     for (const row of lines) console.log(row.map((cell, c) => cell.padEnd(widths[c]!)).join('  '));
   };
-  console.log(`node ${process.version}; ${FULL_SPEED_EVENTS} events at full speed, ${PACED_RATE * PACED_SECONDS} at ${PACED_RATE}/s; fauxqs in its own process; requests counted by a proxy; each contender in its own process\n`);
+  console.log(`node ${process.version}; ${FULL_SPEED_EVENTS} events at full speed, ${PACED_RATE * PACED_SECONDS} at ${PACED_RATE}/s; median of ${ROUNDS} rounds; fauxqs in its own process, counting requests; each contender in its own process\n`);
   for (const [name, { describe }] of Object.entries(CONTENDERS)) console.log(`  ${name.padEnd(19)} ${describe}`);
   console.log('');
   table(rows);
@@ -326,16 +345,8 @@ const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** di
 function firstLine(child: ChildProcess): Promise<string> {
   return new Promise((resolve, reject) => {
     createInterface({ input: child.stdout! }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`proxy exited with ${code}`)));
+    child.once('exit', (code) => reject(new Error(`emulator exited with ${code}`)));
   });
-}
-
-async function waitHealthy(url: string): Promise<void> {
-  for (let i = 0; i < 200; i += 1) {
-    if (await fetch(url).then((r) => r.ok, () => false)) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`emulator at ${url} did not start`);
 }
 
 const runIndex = process.argv.indexOf('--run');
