@@ -6,6 +6,7 @@
 // its CPU time and peak RSS are its own. Rounds take turns; each figure is the median of the
 // rounds. Prints the issue's targets with pass/fail.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { performance as nodePerformance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { PublishBatchCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -112,6 +113,7 @@ async function runScenario(client: Client, endpoint: string, count: number, pace
   published = sentAt;
   await fetch(`${endpoint}${COUNTS_PATH}`, { method: 'DELETE' });
   const cpuBefore = process.cpuUsage();
+  const eluBefore = nodePerformance.eventLoopUtilization();
   const started = performance.now();
   await client.publish(count, paced);
   while (handledAt.size < count) {
@@ -122,6 +124,7 @@ async function runScenario(client: Client, endpoint: string, count: number, pace
   // Let batched deletes go out before counting.
   await client.stop();
   const cpu = process.cpuUsage(cpuBefore);
+  const elu = nodePerformance.eventLoopUtilization(eluBefore);
   const counts = (await (await fetch(`${endpoint}${COUNTS_PATH}`, { method: 'DELETE' })).json()) as Record<string, number>;
   const latencies = [...handledAt].map(([id, at]) => at - (sentAt.get(id) ?? at)).sort((a, b) => a - b);
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
@@ -136,6 +139,8 @@ async function runScenario(client: Client, endpoint: string, count: number, pace
     byAction: Object.fromEntries(Object.entries(counts).map(([a, n]) => [a, round(n / count, 3)])),
     costPerMillionEvents: round(((snsRequests / count) * PRICE_PER_MILLION.sns + ((total - snsRequests) / count) * PRICE_PER_MILLION.sqs), 3),
     cpuMsPerEvent: round((cpu.user + cpu.system) / 1000 / count, 3),
+    // Main-thread busy time (event loop utilisation): what bounds throughput once it nears 100 %.
+    busyMsPerEvent: round(elu.active / count, 3),
     duplicates,
     lost: [...sentAt.keys()].filter((id) => !handledAt.has(id)).length,
   };

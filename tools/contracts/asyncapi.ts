@@ -91,8 +91,6 @@ export function asyncApiDocument<C extends Catalog>(topology: TopologyDeclaratio
           description: 'SNS/SQS message attributes.',
           properties: {
             type: { type: 'string', const: c.type },
-            version: { type: 'number', const: c.version },
-            source: { type: 'string', const: c.producer },
             traceparent: { type: 'string', description: 'W3C trace context.' },
             ...Object.fromEntries(c.filterAttributes.map((a) => [a.name, { type: a.dataType === 'Number' ? 'number' : 'string', description: `${a.description} (for filter policies)` }])),
           },

@@ -35,5 +35,7 @@ describe('fan-out and filter policies through fauxqs', () => {
     expect(alert.MessageAttributes?.['points']).toMatchObject({ DataType: 'Number', StringValue: '150' });
     expect(alert.MessageAttributes?.['type']?.StringValue).toBe('score.changed');
     expect(alert.MessageAttributes?.['traceparent']?.StringValue).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/);
+    // Only what someone reads is on the wire: version and source travel in the envelope.
+    expect(Object.keys(alert.MessageAttributes ?? {}).sort()).toEqual(['points', 'traceparent', 'type']);
   });
 });

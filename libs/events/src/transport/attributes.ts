@@ -9,8 +9,11 @@ export const MAX_PUBLISH_BATCH_ENTRIES = 10;
 export type StringAttributes = Record<string, MessageAttributeValue>;
 
 /**
- * The attributes of an outgoing event: type, version and source for routing and filtering, the
- * trace context, and the attributes the event version declares for filter policies.
+ * The attributes of an outgoing event, only those someone reads: `type` (every subscription's
+ * filter policy names it), the trace context (the consumer's span is its child), and the
+ * attributes the event version declares for filter policies. Version and source travel in the
+ * envelope only: no filter can name them (declarations filter on declared attributes) and no
+ * reader asks for them, and every attribute costs each message serialisation on both ends.
  */
 export function buildAttributes(
   envelope: EventEnvelope,
@@ -19,8 +22,6 @@ export function buildAttributes(
 ): StringAttributes {
   const attributes: StringAttributes = {
     type: { DataType: 'String', StringValue: envelope.type },
-    version: { DataType: 'Number', StringValue: String(envelope.version) },
-    source: { DataType: 'String', StringValue: envelope.source },
     traceparent: { DataType: 'String', StringValue: traceparent },
   };
   for (const [name, attribute] of Object.entries(definition.filterAttributes ?? {})) {

@@ -10,10 +10,14 @@ const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
  */
 export function traceparentFor(active: Context = context.active()): string {
   const spanContext = trace.getSpanContext(active);
-  if (spanContext && isSpanContextValid(spanContext)) {
-    const flags = spanContext.traceFlags.toString(16).padStart(2, '0');
-    return `00-${spanContext.traceId}-${spanContext.spanId}-${flags}`;
-  }
+  return spanContext && isSpanContextValid(spanContext) ? formatTraceparent(spanContext) : newTraceparent();
+}
+
+function formatTraceparent(spanContext: SpanContext): string {
+  return `00-${spanContext.traceId}-${spanContext.spanId}-${spanContext.traceFlags & TraceFlags.SAMPLED ? '01' : '00'}`;
+}
+
+function newTraceparent(): string {
   // randomUUID draws from a pooled buffer: far cheaper per event than two randomBytes calls.
   const traceId = randomUUID().replaceAll('-', '');
   const spanId = randomUUID().replaceAll('-', '').slice(0, 16);
@@ -39,21 +43,27 @@ export function contextFromTraceparent(value: string | undefined, base: Context 
 const tracer = () => trace.getTracer('@game-mesh/events');
 
 /**
- * Runs `fn` in a span of `kind` (PRODUCER: `publish <topic>`; CONSUMER: `process <queue>`), ended
- * when it settles, marked as an error when it throws.
+ * Starts a span of `kind` (PRODUCER: `publish <topic>`; CONSUMER: `process <queue>`) under
+ * `parent` without entering it: the hot paths enter a context only where code runs inside it (the
+ * handler), and {@link endMessagingSpan} ends it. Its context is `trace.setSpan(parent, span)`.
  */
-export async function inMessagingSpan<T>(name: string, kind: SpanKind, attributes: Attributes, parent: Context, fn: (span: Span) => Promise<T>): Promise<T> {
-  return tracer().startActiveSpan(name, { kind, attributes }, parent, async (span) => {
-    try {
-      return await fn(span);
-    } catch (error) {
-      span.recordException(error instanceof Error ? error : new Error(String(error)));
-      span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
-      throw error;
-    } finally {
-      span.end();
-    }
-  });
+export function startMessagingSpan(name: string, kind: SpanKind, attributes: Attributes, parent: Context): Span {
+  return tracer().startSpan(name, { kind, attributes }, parent);
+}
+
+/** Ends a span from {@link startMessagingSpan}, marked as an error when `error` is given. */
+export function endMessagingSpan(span: Span, error?: unknown): void {
+  if (error !== undefined) {
+    span.recordException(error instanceof Error ? error : new Error(String(error)));
+    span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+  }
+  span.end();
+}
+
+/** The `traceparent` naming `span`: its own context when valid, else (no SDK, no parent) a new trace. */
+export function traceparentOfSpan(span: Span): string {
+  const spanContext = span.spanContext();
+  return isSpanContextValid(spanContext) ? formatTraceparent(spanContext) : newTraceparent();
 }
 
 export { SpanKind };

@@ -7,8 +7,8 @@ import { buildAttributes, MAX_SNS_MESSAGE_BYTES, messageSize } from '../attribut
 import { PublishRejectedError, TransportConfigError } from '../errors';
 import { silentLogger, type Logger } from '../logger';
 import { causationFor } from '../causation';
-import { inMessagingSpan, SpanKind, traceparentFor } from '../tracing';
-import { context as otelContext } from '@opentelemetry/api';
+import { endMessagingSpan, SpanKind, startMessagingSpan, traceparentOfSpan } from '../tracing';
+import { context as otelContext, trace, type Span } from '@opentelemetry/api';
 import { TopicBatcher } from './TopicBatcher';
 
 /** Where events go: SNS, or nowhere but the log (chosen explicitly, never by accident). */
@@ -76,6 +76,7 @@ export interface PublisherEvents {
  */
 export class Publisher<C extends Catalog> extends EventEmitter<PublisherEvents> {
   private readonly batchers = new Map<string, TopicBatcher>();
+  private readonly topicNames = new Map<string, string>();
   private readonly logger: Logger;
   private closed = false;
 
@@ -121,85 +122,82 @@ export class Publisher<C extends Catalog> extends EventEmitter<PublisherEvents> 
     await this.flush();
   }
 
+  /**
+   * One async step per publish: the contract, the envelope and the attributes are built
+   * synchronously, then the event joins its topic's batch. A producer span (messaging conventions)
+   * covers it; the event carries the span's context as `traceparent`.
+   */
   private async publishEvent(type: string, version: number | undefined, data: unknown, options: PublishOptions): Promise<PublishResult> {
     const started = performance.now();
     let envelope: EventEnvelope | undefined;
+    let span: Span | undefined;
     try {
-      return await this.send(type, version, data, options, started, (made) => (envelope = made));
+      if (this.closed) throw new PublishRejectedError('PUBLISHER_CLOSED', `Publisher is closed; ${type} was not published`);
+      const definition = getEventType(this.options.catalog, type);
+      const { transport } = this.options;
+      const topicArn = transport.mode === 'sns' ? (transport.topicArns[definition.topic] ?? '') : '';
+      const topic = this.topicNames.get(definition.topic) ?? this.topicName(definition.topic, topicArn);
+      span = startMessagingSpan(`publish ${topic}`, SpanKind.PRODUCER, { 'messaging.system': 'aws_sns', 'messaging.operation.type': 'send', 'messaging.operation.name': 'publish', 'messaging.destination.name': topic, 'game_mesh.event.type': type }, otelContext.active());
+      const { traceparent: explicitTraceparent, ...explicit } = options;
+      // Published while handling another event: caused by it, in its correlation.
+      envelope = createEnvelope(this.options.catalog, {
+        type,
+        data: data as never,
+        source: this.options.source,
+        ...(version === undefined ? {} : { version }),
+        metadata: { ...explicit, ...causationFor(explicit) },
+      });
+      span.setAttribute('messaging.message.id', envelope.id);
+      span.setAttribute('messaging.message.conversation_id', envelope.correlationId);
+      const versionDefinition = definition.versions[envelope.version];
+      if (!versionDefinition) throw new Error(`unreachable: ${type} v${envelope.version} was validated`);
+      const body = JSON.stringify(envelope);
+      const attributes = buildAttributes(envelope, versionDefinition, explicitTraceparent ?? traceparentOfSpan(span));
+      const size = messageSize(body, attributes);
+      if (size > MAX_SNS_MESSAGE_BYTES) {
+        // Refused rather than offloaded to S3: game events are small, and a huge one is a bug.
+        throw new PublishRejectedError('EVENT_TOO_LARGE', `Event ${envelope.id} (${type}) is ${size} bytes; SNS accepts at most ${MAX_SNS_MESSAGE_BYTES}`, {
+          eventIds: [envelope.id],
+        });
+      }
+      let messageId: string | undefined;
+      if (transport.mode === 'log-only') {
+        const logged = envelope;
+        this.inSpan(span, () => this.logger.info({ event: logged, attributes, eventId: logged.id, eventType: type, correlationId: logged.correlationId }, 'event logged, not published (log-only mode)'));
+      } else {
+        const deadline = Date.now() + (this.options.deadlineMs ?? 30_000);
+        const batcher = this.batcherFor(transport.sns, topicArn);
+        const eventId = envelope.id;
+        messageId = await new Promise<string | undefined>((resolve, reject) => batcher.add({ entry: { id: eventId, body, attributes, size }, deadline, resolve, reject }));
+      }
+      endMessagingSpan(span);
+      const published = { envelope, durationMs: performance.now() - started, ...(messageId === undefined ? {} : { messageId }) };
+      // Listeners (logs, metrics) run in the publish span's context, so their lines carry its ids.
+      if (this.listenerCount('published') > 0) this.inSpan(span, () => this.emit('published', published));
+      return messageId === undefined ? { id: envelope.id } : { id: envelope.id, messageId };
     } catch (error) {
       const failure = error instanceof Error ? error : new Error(String(error));
       const reason = (failure as { code?: unknown }).code;
-      this.emit('publish-failed', { type, ...(envelope ? { envelope } : {}), error: failure, reason: typeof reason === 'string' ? reason : failure.name, durationMs: performance.now() - started });
+      const failed = { type, ...(envelope ? { envelope } : {}), error: failure, reason: typeof reason === 'string' ? reason : failure.name, durationMs: performance.now() - started };
+      if (span) {
+        endMessagingSpan(span, failure);
+        this.inSpan(span, () => this.emit('publish-failed', failed));
+      } else {
+        this.emit('publish-failed', failed);
+      }
       throw failure;
     }
   }
 
-  private async send(type: string, version: number | undefined, data: unknown, options: PublishOptions, started: number, made: (envelope: EventEnvelope) => void): Promise<PublishResult> {
-    if (this.closed) throw new PublishRejectedError('PUBLISHER_CLOSED', `Publisher is closed; ${type} was not published`);
-    const definition = getEventType(this.options.catalog, type);
-    const topic = this.options.transport.mode === 'sns' ? (this.options.transport.topicArns[definition.topic]?.split(':').at(-1) ?? definition.topic) : definition.topic;
-    // A producer span (messaging conventions); the event carries its context as `traceparent`.
-    return inMessagingSpan(
-      `publish ${topic}`,
-      SpanKind.PRODUCER,
-      { 'messaging.system': 'aws_sns', 'messaging.operation.type': 'send', 'messaging.operation.name': 'publish', 'messaging.destination.name': topic, 'game_mesh.event.type': type },
-      otelContext.active(),
-      (span) => this.sendInSpan(definition, type, version, data, options, started, made, span),
-    );
+  private inSpan(span: Span, fn: () => void): void {
+    otelContext.with(trace.setSpan(otelContext.active(), span), fn);
   }
 
-  private async sendInSpan(
-    definition: ReturnType<typeof getEventType>,
-    type: string,
-    version: number | undefined,
-    data: unknown,
-    options: PublishOptions,
-    started: number,
-    made: (envelope: EventEnvelope) => void,
-    span: { setAttribute(key: string, value: string): unknown },
-  ): Promise<PublishResult> {
-    const { traceparent: explicitTraceparent, ...explicit } = options;
-    // Published while handling another event: caused by it, in its correlation.
-    const metadata = { ...explicit, ...causationFor(explicit) };
-    const envelope = createEnvelope(this.options.catalog, {
-      type,
-      data: data as never,
-      source: this.options.source,
-      ...(version === undefined ? {} : { version }),
-      metadata,
-    });
-    made(envelope);
-    span.setAttribute('messaging.message.id', envelope.id);
-    span.setAttribute('messaging.message.conversation_id', envelope.correlationId);
-    const versionDefinition = definition.versions[envelope.version];
-    if (!versionDefinition) throw new Error(`unreachable: ${type} v${envelope.version} was validated`);
-    const body = JSON.stringify(envelope);
-    const attributes = buildAttributes(envelope, versionDefinition, explicitTraceparent ?? traceparentFor());
-    const size = messageSize(body, attributes);
-    if (size > MAX_SNS_MESSAGE_BYTES) {
-      // Refused rather than offloaded to S3: game events are small, and a huge one is a bug.
-      throw new PublishRejectedError('EVENT_TOO_LARGE', `Event ${envelope.id} (${type}) is ${size} bytes; SNS accepts at most ${MAX_SNS_MESSAGE_BYTES}`, {
-        eventIds: [envelope.id],
-      });
-    }
-    const { transport } = this.options;
-    if (transport.mode === 'log-only') {
-      this.logger.info({ event: envelope, attributes, eventId: envelope.id, eventType: type, correlationId: envelope.correlationId }, 'event logged, not published (log-only mode)');
-      this.emit('published', { envelope, durationMs: performance.now() - started });
-      return { id: envelope.id };
-    }
-    const batcher = this.batcherFor(transport.sns, transport.topicArns[definition.topic] ?? '');
-    const messageId = await new Promise<string | undefined>((resolve, reject) => {
-      batcher.add({
-        entry: { id: envelope.id, body, attributes },
-        size,
-        deadline: Date.now() + (this.options.deadlineMs ?? 30_000),
-        resolve,
-        reject,
-      });
-    });
-    this.emit('published', { envelope, durationMs: performance.now() - started, ...(messageId === undefined ? {} : { messageId }) });
-    return messageId === undefined ? { id: envelope.id } : { id: envelope.id, messageId };
+  /** The topic's name for spans: the last part of its ARN (or its logical name in log-only mode). */
+  private topicName(topicKey: string, topicArn: string): string {
+    const name = topicArn.split(':').at(-1) || topicKey;
+    this.topicNames.set(topicKey, name);
+    return name;
   }
 
   private batcherFor(sns: SNSClient, topicArn: string): TopicBatcher {

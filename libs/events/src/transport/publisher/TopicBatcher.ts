@@ -5,8 +5,8 @@ import { backoffDelayMs, delay, isRetryableError } from '../retry';
 import { sendPublishBatch, type BatchEntry } from './publishBatch';
 
 export interface PendingPublish {
-  entry: BatchEntry;
-  size: number;
+  /** With its size: the batcher fills requests up to SNS's byte limit. */
+  entry: BatchEntry & { size: number };
   /** Epoch ms after which the caller gets a timeout instead of another retry. */
   deadline: number;
   resolve(messageId: string | undefined): void;
@@ -47,7 +47,7 @@ export class TopicBatcher {
 
   add(publish: PendingPublish): void {
     this.pending.push(publish);
-    this.pendingBytes += publish.size;
+    this.pendingBytes += publish.entry.size;
     this.sendFull();
     if (this.pending.length > 0 && !this.kickScheduled) {
       // At the end of this turn: everything published in it shares the request.
@@ -101,11 +101,11 @@ export class TopicBatcher {
     let bytes = 0;
     const rest: PendingPublish[] = [];
     for (const publish of this.pending) {
-      const fits = batch.length < MAX_PUBLISH_BATCH_ENTRIES && bytes + publish.size <= MAX_SNS_MESSAGE_BYTES && !ids.has(publish.entry.id);
+      const fits = batch.length < MAX_PUBLISH_BATCH_ENTRIES && bytes + publish.entry.size <= MAX_SNS_MESSAGE_BYTES && !ids.has(publish.entry.id);
       if (fits) {
         batch.push(publish);
         ids.add(publish.entry.id);
-        bytes += publish.size;
+        bytes += publish.entry.size;
       } else {
         rest.push(publish);
       }

@@ -8,6 +8,8 @@ export interface BatchEntry {
   id: string;
   body: string;
   attributes: StringAttributes;
+  /** The bytes SNS counts ({@link messageSize}), when the caller has them already. */
+  size?: number;
 }
 
 /**
@@ -29,7 +31,7 @@ export function assertPublishBatchLimits(entries: readonly BatchEntry[]): void {
       eventIds: ids,
     });
   }
-  const total = entries.reduce((sum, entry) => sum + messageSize(entry.body, entry.attributes), 0);
+  const total = entries.reduce((sum, entry) => sum + (entry.size ?? messageSize(entry.body, entry.attributes)), 0);
   if (total > MAX_SNS_MESSAGE_BYTES) {
     throw new PublishRejectedError(
       'BATCH_LIMIT_EXCEEDED',

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
-import { context as otelContext, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context as otelContext, trace } from '@opentelemetry/api';
 import type { z } from 'zod';
 import type { Catalog, CurrentVersion, EventTypeName } from '../../contract/catalog';
 import { decodeEnvelope, getEventType } from '../../contract/codec';
@@ -11,9 +11,9 @@ import { TransportConfigError } from '../errors';
 import { silentLogger, type Logger } from '../logger';
 import { backoffDelayMs, delay } from '../retry';
 import { whileHandling } from '../causation';
-import { contextFromTraceparent, inMessagingSpan, SpanKind } from '../tracing';
+import { contextFromTraceparent, endMessagingSpan, SpanKind, startMessagingSpan } from '../tracing';
 import { DeleteBatcher } from './DeleteBatcher';
-import { InMemoryIdempotencyStore, type IdempotencyStore } from './idempotency';
+import { InMemoryIdempotencyStore, type ClaimOutcome, type IdempotencyStore } from './idempotency';
 import { InFlightMessages, type Lease } from './InFlightMessages';
 import { readIncomingMessage } from './incomingMessage';
 import { describeQueue } from './queueInfo';
@@ -28,10 +28,13 @@ interface Registration {
 
 type Settings = Required<Omit<SubscriberOptions<Catalog>, 'deadLetterQueueUrl' | 'logger' | 'idempotencyStore' | 'idempotencyScope' | 'catalog' | 'sqs' | 'queueUrl'>>;
 
-/** The attributes the subscriber reads; AWS returns none unless they are asked for. */
+/**
+ * The attributes the subscriber reads, and no others: AWS returns none unless asked, and each one
+ * asked for is serialised by SQS and parsed by the SDK on every message.
+ */
 export const RECEIVE_ATTRIBUTES = {
-  MessageAttributeNames: ['All'],
-  MessageSystemAttributeNames: ['ApproximateReceiveCount', 'SentTimestamp'],
+  MessageAttributeNames: ['traceparent'],
+  MessageSystemAttributeNames: ['ApproximateReceiveCount'],
 } as const;
 
 /**
@@ -54,12 +57,17 @@ export class Subscriber<C extends Catalog> extends EventEmitter<SubscriberEvents
   private handlerAbort = new AbortController();
   private running = false;
   private activePollers = 0;
+  /** The queue's name, for spans: `process <queue>`. */
+  private readonly queueName: string;
+  private readonly processSpanName: string;
 
   constructor(private readonly options: SubscriberOptions<C>) {
     super();
     this.logger = options.logger ?? silentLogger;
     this.store = options.idempotencyStore ?? new InMemoryIdempotencyStore();
-    this.scope = options.idempotencyScope ?? options.queueUrl.split('/').at(-1) ?? options.queueUrl;
+    this.queueName = options.queueUrl.split('/').at(-1) ?? options.queueUrl;
+    this.processSpanName = `process ${this.queueName}`;
+    this.scope = options.idempotencyScope ?? this.queueName;
     this.settings = {
       concurrency: options.concurrency ?? 10,
       waitTimeSeconds: options.waitTimeSeconds ?? 20,
@@ -224,13 +232,15 @@ export class Subscriber<C extends Catalog> extends EventEmitter<SubscriberEvents
   }
 
   private dispatch(lease: Lease): void {
-    this.process(lease)
-      .catch((error: unknown) => {
+    this.process(lease).then(
+      () => this.inFlight.settle(lease),
+      (error: unknown) => {
         // Unexpected (e.g. the idempotency store failed): the message becomes visible again later.
         this.emit('transport-error', { operation: 'process', error });
         this.logger.error({ err: error, messageId: lease.messageId }, 'message processing failed unexpectedly');
-      })
-      .finally(() => this.inFlight.settle(lease));
+        this.inFlight.settle(lease);
+      },
+    );
   }
 
   private async process(lease: Lease): Promise<void> {
@@ -247,7 +257,7 @@ export class Subscriber<C extends Catalog> extends EventEmitter<SubscriberEvents
     }
     const read = readIncomingMessage(message);
     if (!read.ok) return this.deadLetter(lease, read.code, read.reason);
-    this.emit('received', { messageId: lease.messageId, receiveCount: lease.receiveCount });
+    if (this.listenerCount('received') > 0) this.emit('received', { messageId: lease.messageId, receiveCount: lease.receiveCount });
     const type = typeof read.message.body === 'object' && read.message.body !== null ? (read.message.body as { type?: unknown }).type : undefined;
     const registration = typeof type === 'string' ? this.handlers.get(type) : undefined;
     const decoded = decodeEnvelope(this.options.catalog, read.message.body, registration?.version, registration?.reader);
@@ -255,7 +265,11 @@ export class Subscriber<C extends Catalog> extends EventEmitter<SubscriberEvents
     const { envelope } = decoded;
     if (!registration) return this.deadLetter(lease, 'NO_HANDLER', `No handler for ${envelope.type} on ${this.options.queueUrl}`, envelope.id, envelope.type);
     // The check and the claim are one step: locally (synchronous), then in the shared store.
-    const claim = this.inFlight.claimEvent(lease, envelope.id) ? await this.store.claim(this.key(envelope.id), this.inProgressTtlMs()) : 'in-progress';
+    let claim: ClaimOutcome = 'in-progress';
+    if (this.inFlight.claimEvent(lease, envelope.id)) {
+      const outcome = this.store.claim(this.key(envelope.id), this.inProgressTtlMs());
+      claim = typeof outcome === 'string' ? outcome : await outcome;
+    }
     if (claim === 'completed') {
       this.emit('duplicate', { envelope });
       return this.actions().delete(lease);
@@ -270,44 +284,52 @@ export class Subscriber<C extends Catalog> extends EventEmitter<SubscriberEvents
     await this.handle(lease, registration, envelope, read.message.traceparent);
   }
 
+  /**
+   * Runs the handler in a consumer span, child of the producer's span (the `traceparent`
+   * attribute), as the handling of `envelope` (what it publishes is caused by it); the outcome's
+   * events and logs run in the span's context too.
+   */
   private async handle(lease: Lease, registration: Registration, envelope: EventEnvelope, traceparent: string | undefined): Promise<void> {
     const started = performance.now();
     const key = this.key(envelope.id);
     const stopHeartbeat = this.actions().keepAlive(lease, () => void this.renewClaim(key));
-    // A consumer span per handled event, child of the producer's span (the `traceparent` attribute);
-    // what the handler publishes is caused by this event. The outcome below is logged inside it.
-    const queue = this.options.queueUrl.split('/').at(-1) ?? this.options.queueUrl;
-    const attributes = { 'messaging.system': 'aws_sqs', 'messaging.operation.type': 'process', 'messaging.destination.name': queue, 'messaging.message.id': envelope.id, 'messaging.message.conversation_id': envelope.correlationId, 'game_mesh.event.type': envelope.type };
     const parent = contextFromTraceparent(traceparent, otelContext.active());
-    await inMessagingSpan(`process ${queue}`, SpanKind.CONSUMER, attributes, parent, () => this.handleInSpan(lease, registration, envelope, traceparent, started, key, stopHeartbeat));
-  }
-
-  private async handleInSpan(lease: Lease, registration: Registration, envelope: EventEnvelope, traceparent: string | undefined, started: number, key: string, stopHeartbeat: () => void): Promise<void> {
-    const traceContext = otelContext.active();
+    const attributes = { 'messaging.system': 'aws_sqs', 'messaging.operation.type': 'process', 'messaging.destination.name': this.queueName, 'messaging.message.id': envelope.id, 'messaging.message.conversation_id': envelope.correlationId, 'game_mesh.event.type': envelope.type };
+    const span = startMessagingSpan(this.processSpanName, SpanKind.CONSUMER, attributes, parent);
+    const traceContext = trace.setSpan(parent, span);
     const context: HandlerContext = { messageId: lease.messageId, receiveCount: lease.receiveCount, traceContext, traceparent, signal: this.handlerAbort.signal };
     try {
-      await whileHandling(envelope, () => registration.handler(envelope, context));
+      await otelContext.with(traceContext, () => whileHandling(envelope, () => registration.handler(envelope, context)));
     } catch (error) {
-      trace.getActiveSpan()?.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
       stopHeartbeat();
-      await this.store.release(key);
-      // Counted against the newest receive: a redelivery while the handler ran raised it.
-      const { receiveCount } = lease;
-      this.emit('failed', { envelope, error, receiveCount, durationMs: performance.now() - started });
-      this.logger.warn({ err: error, eventId: envelope.id, eventType: envelope.type, correlationId: envelope.correlationId, receiveCount }, 'handler failed');
-      if (lease.released) return;
-      if (receiveCount >= this.actions().maxReceiveCount) {
-        const reason = `Handler failed ${receiveCount} times: ${error instanceof Error ? error.message : String(error)}`;
-        return this.deadLetter(lease, 'HANDLER_FAILED', reason, envelope.id, envelope.type);
-      }
-      const delaySeconds = this.retryDelaySeconds(receiveCount);
-      if (await this.actions().changeVisibility(lease, delaySeconds)) this.emit('retried', { envelope, receiveCount, delaySeconds });
+      endMessagingSpan(span, error);
+      await otelContext.with(traceContext, () => this.handlerFailed(lease, envelope, key, error, started));
       return;
     }
     stopHeartbeat();
-    await this.store.complete(key, this.settings.idempotencyWindowMs);
-    this.emit('handled', { envelope, durationMs: performance.now() - started, latencyMs: Date.now() - Date.parse(envelope.time) });
+    endMessagingSpan(span);
+    const completed = this.store.complete(key, this.settings.idempotencyWindowMs);
+    if (completed !== undefined) await completed;
+    if (this.listenerCount('handled') > 0) {
+      const handled = { envelope, durationMs: performance.now() - started, latencyMs: Date.now() - Date.parse(envelope.time) };
+      otelContext.with(traceContext, () => this.emit('handled', handled));
+    }
     await this.actions().delete(lease);
+  }
+
+  private async handlerFailed(lease: Lease, envelope: EventEnvelope, key: string, error: unknown, started: number): Promise<void> {
+    await this.store.release(key);
+    // Counted against the newest receive: a redelivery while the handler ran raised it.
+    const { receiveCount } = lease;
+    this.emit('failed', { envelope, error, receiveCount, durationMs: performance.now() - started });
+    this.logger.warn({ err: error, eventId: envelope.id, eventType: envelope.type, correlationId: envelope.correlationId, receiveCount }, 'handler failed');
+    if (lease.released) return;
+    if (receiveCount >= this.actions().maxReceiveCount) {
+      const reason = `Handler failed ${receiveCount} times: ${error instanceof Error ? error.message : String(error)}`;
+      return this.deadLetter(lease, 'HANDLER_FAILED', reason, envelope.id, envelope.type);
+    }
+    const delaySeconds = this.retryDelaySeconds(receiveCount);
+    if (await this.actions().changeVisibility(lease, delaySeconds)) this.emit('retried', { envelope, receiveCount, delaySeconds });
   }
 
   private async deadLetter(lease: Lease, code: DeadLetterCode, reason: string, eventId?: string, type?: string): Promise<void> {

@@ -42,7 +42,11 @@ export class InMemoryIdempotencyStore implements IdempotencyStore {
   }
 
   complete(id: string, ttlMs: number): void {
-    this.set(id, { status: 'completed', expiresAt: this.now() + ttlMs });
+    const entry = this.entries.get(id);
+    if (entry === undefined) return this.set(id, { status: 'completed', expiresAt: this.now() + ttlMs });
+    // Completed where it was claimed: a moment ago, so it keeps its place in the eviction order.
+    entry.status = 'completed';
+    entry.expiresAt = this.now() + ttlMs;
   }
 
   release(id: string): void {
