@@ -3,8 +3,8 @@
 // in flight), sqs-consumer as most people run it (one consumer, handleMessage) and a naive port
 // (Publish per event, ReceiveMessage of one, DeleteMessage per message). Same fauxqs, in its own
 // process, counting requests as it answers them; each contender runs in a process of its own, so
-// its CPU time and peak RSS are its own. Rounds take turns; each figure is the median of the
-// rounds. Prints the issue's targets with pass/fail.
+// its CPU time and peak RSS are its own, and measures after a warm-up of the same work. Rounds
+// take turns; each figure is the median of the rounds. Prints the issue's targets with pass/fail.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { performance as nodePerformance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
@@ -18,6 +18,7 @@ import { loadGameTopology } from '@game-mesh/services';
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 const FULL_SPEED_EVENTS = Number(process.env['BENCH_EVENTS'] ?? 5_000);
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
+const WARMUP_EVENTS = Number(process.env['BENCH_WARMUP'] ?? 2_000);
 const PACED_RATE = 50;
 const PACED_SECONDS = Number(process.env['BENCH_PACED_SECONDS'] ?? 10);
 const PRICE_PER_MILLION = { sns: 0.5, sqs: 0.4 }; // USD, us-east-1 list prices, standard topics and queues
@@ -105,11 +106,24 @@ let scenarioCounter = 0;
 async function runScenario(client: Client, endpoint: string, count: number, paced: boolean) {
   const handledAt = new Map<string, number>();
   const sentAt = new Map<string, number>();
+  const warmupSent = new Map<string, number>();
+  const warmupHandled = new Set<string>();
   let duplicates = 0;
   await client.start((id) => {
-    if (handledAt.has(id)) duplicates += 1;
+    if (warmupSent.has(id)) warmupHandled.add(id);
+    else if (handledAt.has(id)) duplicates += 1;
     else handledAt.set(id, performance.now());
   });
+  // Warm-up, not measured: the same work at full speed first, so every contender is measured
+  // compiled (steady state, as a service runs), not while V8 is still optimising its code.
+  published = warmupSent;
+  await client.publish(WARMUP_EVENTS, false);
+  for (const started = performance.now(); warmupHandled.size < WARMUP_EVENTS; ) {
+    if (performance.now() - started > 120_000) throw new Error(`${client.name}: warm-up not handled after 120 s`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  // Batched deletes of the warm-up leave within their window; then the counts start from zero.
+  await new Promise((resolve) => setTimeout(resolve, 500));
   published = sentAt;
   await fetch(`${endpoint}${COUNTS_PATH}`, { method: 'DELETE' });
   const cpuBefore = process.cpuUsage();
@@ -316,7 +330,7 @@ function report(results: { client: string; full: Result; paced: Result }[]): voi
     const widths = lines[0]!.map((_, c) => Math.max(...lines.map((r) => r[c]!.length)));
     for (const row of lines) console.log(row.map((cell, c) => cell.padEnd(widths[c]!)).join('  '));
   };
-  console.log(`node ${process.version}; ${FULL_SPEED_EVENTS} events at full speed, ${PACED_RATE * PACED_SECONDS} at ${PACED_RATE}/s; median of ${ROUNDS} rounds; fauxqs in its own process, counting requests; each contender in its own process\n`);
+  console.log(`node ${process.version}; ${FULL_SPEED_EVENTS} events at full speed, ${PACED_RATE * PACED_SECONDS} at ${PACED_RATE}/s; median of ${ROUNDS} rounds, each after ${WARMUP_EVENTS} warm-up events; fauxqs in its own process, counting requests; each contender in its own process\n`);
   for (const [name, { describe }] of Object.entries(CONTENDERS)) console.log(`  ${name.padEnd(19)} ${describe}`);
   console.log('');
   table(rows);

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import { context, isSpanContextValid, SpanKind, SpanStatusCode, trace, TraceFlags, type Attributes, type Context, type Span, type SpanContext } from '@opentelemetry/api';
 
 /** W3C Trace Context `traceparent`: version 00, trace id, parent span id, flags. */
@@ -17,16 +17,25 @@ function formatTraceparent(spanContext: SpanContext): string {
   return `00-${spanContext.traceId}-${spanContext.spanId}-${spanContext.traceFlags & TraceFlags.SAMPLED ? '01' : '00'}`;
 }
 
+/** Random bytes for new trace ids, drawn 128 ids at a time: one hex conversion per id. */
+const RANDOM_ID_BYTES = 24; // 16 for the trace id, 8 for the span id
+const randomPool = Buffer.alloc(RANDOM_ID_BYTES * 128);
+let randomOffset = randomPool.length;
+
 function newTraceparent(): string {
-  // randomUUID draws from a pooled buffer: far cheaper per event than two randomBytes calls.
-  const traceId = randomUUID().replaceAll('-', '');
-  const spanId = randomUUID().replaceAll('-', '').slice(0, 16);
-  return `00-${traceId}-${spanId}-01`;
+  if (randomOffset === randomPool.length) {
+    randomFillSync(randomPool);
+    randomOffset = 0;
+  }
+  const hex = randomPool.toString('hex', randomOffset, randomOffset + RANDOM_ID_BYTES);
+  randomOffset += RANDOM_ID_BYTES;
+  return `00-${hex.slice(0, 32)}-${hex.slice(32)}-01`;
 }
 
 /** Parses a `traceparent`; undefined when absent or malformed (a bad header never fails a message). */
 export function parseTraceparent(value: string | undefined): SpanContext | undefined {
-  const match = value === undefined ? null : TRACEPARENT.exec(value.trim().toLowerCase());
+  // As written by W3C-conforming senders (lower case, no padding) first; normalised only if not.
+  const match = value === undefined ? null : (TRACEPARENT.exec(value) ?? TRACEPARENT.exec(value.trim().toLowerCase()));
   if (!match) return undefined;
   const [, traceId = '', spanId = '', flags = '00'] = match;
   const spanContext: SpanContext = { traceId, spanId, traceFlags: Number.parseInt(flags, 16) & TraceFlags.SAMPLED, isRemote: true };
@@ -42,13 +51,21 @@ export function contextFromTraceparent(value: string | undefined, base: Context 
 /** The tracer of the transport: spans after the OpenTelemetry messaging conventions (no-ops until an SDK is registered). */
 const tracer = () => trace.getTracer('@game-mesh/events');
 
+/** A span's name, kind and the attributes known at its creation (what samplers see): one per destination and type. */
+export interface SpanShape {
+  readonly name: string;
+  readonly kind: SpanKind;
+  readonly attributes: Attributes;
+}
+
 /**
- * Starts a span of `kind` (PRODUCER: `publish <topic>`; CONSUMER: `process <queue>`) under
- * `parent` without entering it: the hot paths enter a context only where code runs inside it (the
- * handler), and {@link endMessagingSpan} ends it. Its context is `trace.setSpan(parent, span)`.
+ * Starts a span (PRODUCER: `publish <topic>`; CONSUMER: `process <queue>`) under `parent` without
+ * entering it: the hot paths enter a context only where code runs inside it (the handler), and
+ * {@link endMessagingSpan} ends it. Its context is `trace.setSpan(parent, span)`. Per-message
+ * attributes are added by the caller when `span.isRecording()`: nothing is built for a no-op span.
  */
-export function startMessagingSpan(name: string, kind: SpanKind, attributes: Attributes, parent: Context): Span {
-  return tracer().startSpan(name, { kind, attributes }, parent);
+export function startMessagingSpan(shape: SpanShape, parent: Context): Span {
+  return tracer().startSpan(shape.name, shape, parent);
 }
 
 /** Ends a span from {@link startMessagingSpan}, marked as an error when `error` is given. */

@@ -7,7 +7,7 @@ import { buildAttributes, MAX_SNS_MESSAGE_BYTES, messageSize } from '../attribut
 import { PublishRejectedError, TransportConfigError } from '../errors';
 import { silentLogger, type Logger } from '../logger';
 import { causationFor } from '../causation';
-import { endMessagingSpan, SpanKind, startMessagingSpan, traceparentOfSpan } from '../tracing';
+import { endMessagingSpan, SpanKind, startMessagingSpan, traceparentOfSpan, type SpanShape } from '../tracing';
 import { context as otelContext, trace, type Span } from '@opentelemetry/api';
 import { TopicBatcher } from './TopicBatcher';
 
@@ -76,7 +76,7 @@ export interface PublisherEvents {
  */
 export class Publisher<C extends Catalog> extends EventEmitter<PublisherEvents> {
   private readonly batchers = new Map<string, TopicBatcher>();
-  private readonly topicNames = new Map<string, string>();
+  private readonly spanShapes = new Map<string, SpanShape>();
   private readonly logger: Logger;
   private closed = false;
 
@@ -136,8 +136,7 @@ export class Publisher<C extends Catalog> extends EventEmitter<PublisherEvents> 
       const definition = getEventType(this.options.catalog, type);
       const { transport } = this.options;
       const topicArn = transport.mode === 'sns' ? (transport.topicArns[definition.topic] ?? '') : '';
-      const topic = this.topicNames.get(definition.topic) ?? this.topicName(definition.topic, topicArn);
-      span = startMessagingSpan(`publish ${topic}`, SpanKind.PRODUCER, { 'messaging.system': 'aws_sns', 'messaging.operation.type': 'send', 'messaging.operation.name': 'publish', 'messaging.destination.name': topic, 'game_mesh.event.type': type }, otelContext.active());
+      span = startMessagingSpan(this.spanShape(type, definition.topic, topicArn), otelContext.active());
       const { traceparent: explicitTraceparent, ...explicit } = options;
       // Published while handling another event: caused by it, in its correlation.
       envelope = createEnvelope(this.options.catalog, {
@@ -147,8 +146,7 @@ export class Publisher<C extends Catalog> extends EventEmitter<PublisherEvents> 
         ...(version === undefined ? {} : { version }),
         metadata: { ...explicit, ...causationFor(explicit) },
       });
-      span.setAttribute('messaging.message.id', envelope.id);
-      span.setAttribute('messaging.message.conversation_id', envelope.correlationId);
+      if (span.isRecording()) span.setAttributes({ 'messaging.message.id': envelope.id, 'messaging.message.conversation_id': envelope.correlationId });
       const versionDefinition = definition.versions[envelope.version];
       if (!versionDefinition) throw new Error(`unreachable: ${type} v${envelope.version} was validated`);
       const body = JSON.stringify(envelope);
@@ -193,11 +191,19 @@ export class Publisher<C extends Catalog> extends EventEmitter<PublisherEvents> 
     otelContext.with(trace.setSpan(otelContext.active(), span), fn);
   }
 
-  /** The topic's name for spans: the last part of its ARN (or its logical name in log-only mode). */
-  private topicName(topicKey: string, topicArn: string): string {
-    const name = topicArn.split(':').at(-1) || topicKey;
-    this.topicNames.set(topicKey, name);
-    return name;
+  /** The span's name and its attributes known at creation, the same for every event of `type`: built once. */
+  private spanShape(type: string, topicKey: string, topicArn: string): SpanShape {
+    let shape = this.spanShapes.get(type);
+    if (!shape) {
+      const topic = topicArn.split(':').at(-1) || topicKey;
+      shape = {
+        name: `publish ${topic}`,
+        kind: SpanKind.PRODUCER,
+        attributes: { 'messaging.system': 'aws_sns', 'messaging.operation.type': 'send', 'messaging.operation.name': 'publish', 'messaging.destination.name': topic, 'game_mesh.event.type': type },
+      };
+      this.spanShapes.set(type, shape);
+    }
+    return shape;
   }
 
   private batcherFor(sns: SNSClient, topicArn: string): TopicBatcher {

@@ -94,23 +94,27 @@ export class TopicBatcher {
     if (this.pending.length > 0) this.kick();
   }
 
-  /** Takes entries from the front while the batch stays within AWS limits and ids stay distinct. */
+  /**
+   * Takes entries from the front while the batch stays within AWS limits and ids stay distinct; an
+   * entry that does not fit this batch keeps its place for the next. Stops at a full batch, so a
+   * long queue of publishes costs each batch its own entries, not a walk over the whole queue.
+   */
   private takeBatch(): PendingPublish[] {
     const batch: PendingPublish[] = [];
-    const ids = new Set<string>();
+    const skipped: PendingPublish[] = [];
     let bytes = 0;
-    const rest: PendingPublish[] = [];
-    for (const publish of this.pending) {
-      const fits = batch.length < MAX_PUBLISH_BATCH_ENTRIES && bytes + publish.entry.size <= MAX_SNS_MESSAGE_BYTES && !ids.has(publish.entry.id);
+    let index = 0;
+    for (; index < this.pending.length && batch.length < MAX_PUBLISH_BATCH_ENTRIES; index += 1) {
+      const publish = this.pending[index]!;
+      const fits = bytes + publish.entry.size <= MAX_SNS_MESSAGE_BYTES && !batch.some((taken) => taken.entry.id === publish.entry.id);
       if (fits) {
         batch.push(publish);
-        ids.add(publish.entry.id);
         bytes += publish.entry.size;
       } else {
-        rest.push(publish);
+        skipped.push(publish);
       }
     }
-    this.pending = rest;
+    this.pending.splice(0, index, ...skipped);
     this.pendingBytes -= bytes;
     return batch;
   }

@@ -11,7 +11,7 @@ import { TransportConfigError } from '../errors';
 import { silentLogger, type Logger } from '../logger';
 import { backoffDelayMs, delay } from '../retry';
 import { whileHandling } from '../causation';
-import { contextFromTraceparent, endMessagingSpan, SpanKind, startMessagingSpan } from '../tracing';
+import { contextFromTraceparent, endMessagingSpan, SpanKind, startMessagingSpan, type SpanShape } from '../tracing';
 import { DeleteBatcher } from './DeleteBatcher';
 import { InMemoryIdempotencyStore, type ClaimOutcome, type IdempotencyStore } from './idempotency';
 import { InFlightMessages, type Lease } from './InFlightMessages';
@@ -22,6 +22,8 @@ import type { DeadLetterCode, EventHandler, HandlerContext, SubscriberEvents, Su
 
 interface Registration {
   version: number;
+  /** `process <queue>` spans of this type. */
+  spanShape: SpanShape;
   reader?: z.ZodType;
   handler: (event: EventEnvelope, context: HandlerContext) => void | Promise<void>;
 }
@@ -59,14 +61,12 @@ export class Subscriber<C extends Catalog> extends EventEmitter<SubscriberEvents
   private activePollers = 0;
   /** The queue's name, for spans: `process <queue>`. */
   private readonly queueName: string;
-  private readonly processSpanName: string;
 
   constructor(private readonly options: SubscriberOptions<C>) {
     super();
     this.logger = options.logger ?? silentLogger;
     this.store = options.idempotencyStore ?? new InMemoryIdempotencyStore();
     this.queueName = options.queueUrl.split('/').at(-1) ?? options.queueUrl;
-    this.processSpanName = `process ${this.queueName}`;
     this.scope = options.idempotencyScope ?? this.queueName;
     this.settings = {
       concurrency: options.concurrency ?? 10,
@@ -105,7 +105,12 @@ export class Subscriber<C extends Catalog> extends EventEmitter<SubscriberEvents
     const version = options.version ?? definition.current;
     if (!definition.versions[version]) throw new TransportConfigError('INVALID_OPTIONS', `${type} has no version ${version}`);
     if (this.handlers.has(type)) throw new TransportConfigError('INVALID_OPTIONS', `${type} already has a handler on this subscriber`);
-    this.handlers.set(type, { version, handler: handler as Registration['handler'], ...(options.reads ? { reader: options.reads } : {}) });
+    const spanShape: SpanShape = {
+      name: `process ${this.queueName}`,
+      kind: SpanKind.CONSUMER,
+      attributes: { 'messaging.system': 'aws_sqs', 'messaging.operation.type': 'process', 'messaging.destination.name': this.queueName, 'game_mesh.event.type': type },
+    };
+    this.handlers.set(type, { version, spanShape, handler: handler as Registration['handler'], ...(options.reads ? { reader: options.reads } : {}) });
     return this;
   }
 
@@ -294,8 +299,8 @@ export class Subscriber<C extends Catalog> extends EventEmitter<SubscriberEvents
     const key = this.key(envelope.id);
     const stopHeartbeat = this.actions().keepAlive(lease, () => void this.renewClaim(key));
     const parent = contextFromTraceparent(traceparent, otelContext.active());
-    const attributes = { 'messaging.system': 'aws_sqs', 'messaging.operation.type': 'process', 'messaging.destination.name': this.queueName, 'messaging.message.id': envelope.id, 'messaging.message.conversation_id': envelope.correlationId, 'game_mesh.event.type': envelope.type };
-    const span = startMessagingSpan(this.processSpanName, SpanKind.CONSUMER, attributes, parent);
+    const span = startMessagingSpan(registration.spanShape, parent);
+    if (span.isRecording()) span.setAttributes({ 'messaging.message.id': envelope.id, 'messaging.message.conversation_id': envelope.correlationId });
     const traceContext = trace.setSpan(parent, span);
     const context: HandlerContext = { messageId: lease.messageId, receiveCount: lease.receiveCount, traceContext, traceparent, signal: this.handlerAbort.signal };
     try {
