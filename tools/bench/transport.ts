@@ -16,9 +16,12 @@ import { Consumer } from 'sqs-consumer';
 import { loadGameTopology } from '@game-mesh/services';
 
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
-const FULL_SPEED_EVENTS = Number(process.env['BENCH_EVENTS'] ?? 5_000);
+// Steady state is what a service runs in: the compared pair is measured over 20,000 events after
+// 5,000 of warm-up; the reference rows (an order of magnitude slower) over a quarter of each.
+const FULL_SPEED_EVENTS = Number(process.env['BENCH_EVENTS'] ?? 20_000);
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
-const WARMUP_EVENTS = Number(process.env['BENCH_WARMUP'] ?? 2_000);
+const WARMUP_EVENTS = Number(process.env['BENCH_WARMUP'] ?? 5_000);
+const REFERENCE_SHARE = 0.25;
 const PACED_RATE = 50;
 const PACED_SECONDS = Number(process.env['BENCH_PACED_SECONDS'] ?? 10);
 const PRICE_PER_MILLION = { sns: 0.5, sqs: 0.4 }; // USD, us-east-1 list prices, standard topics and queues
@@ -36,11 +39,11 @@ const data = (i: number) => ({
   cause: 'simulation' as const,
 });
 
-const CONTENDERS: Record<string, { describe: string; make: (config: object) => Promise<Client> }> = {
+const CONTENDERS: Record<string, { describe: string; reference?: true; make: (config: object) => Promise<Client> }> = {
   ours: { describe: 'libs/events defaults: Publisher (no fixed linger, up to 8 batches in flight), Subscriber concurrency 100', make: (config) => ours(config) },
   'sqs-consumer best': { describe: '4 consumers, batchSize 10, handleMessageBatch, pollingWaitTimeMs 0; PublishBatch of 10, 4 in flight', make: (config) => sqsConsumer(config, { consumers: 4, batch: true }) },
-  'sqs-consumer usual': { describe: '1 consumer, batchSize 10, handleMessage (a DeleteMessage per message); PublishBatch of 10, 4 in flight', make: (config) => sqsConsumer(config, { consumers: 1, batch: false }) },
-  naive: { describe: 'Publish per event; 10 loops of ReceiveMessage(1) + DeleteMessage', make: (config) => naive(config) },
+  'sqs-consumer usual': { describe: '1 consumer, batchSize 10, handleMessage (a DeleteMessage per message); PublishBatch of 10, 4 in flight', reference: true, make: (config) => sqsConsumer(config, { consumers: 1, batch: false }) },
+  naive: { describe: 'Publish per event; 10 loops of ReceiveMessage(1) + DeleteMessage', reference: true, make: (config) => naive(config) },
 };
 
 /** In a child process: one contender, one scenario; prints its result as JSON. */
@@ -48,7 +51,8 @@ async function runOne(contender: string, endpoint: string, paced: boolean): Prom
   const config = awsClientConfig({ endpoint, region: 'us-east-1' });
   const entry = CONTENDERS[contender];
   if (!entry) throw new Error(`no contender ${contender}`);
-  const result = await runScenario(await entry.make(config), endpoint, paced ? PACED_RATE * PACED_SECONDS : FULL_SPEED_EVENTS, paced);
+  const share = entry.reference ? REFERENCE_SHARE : 1;
+  const result = await runScenario(await entry.make(config), endpoint, paced ? PACED_RATE * PACED_SECONDS : Math.round(FULL_SPEED_EVENTS * share), paced, Math.round(WARMUP_EVENTS * share));
   console.log(JSON.stringify({ ...result, peakRssMiB: round(process.resourceUsage().maxRSS / 1024, 1) }));
 }
 
@@ -103,7 +107,7 @@ function median(results: Result[]): Result {
 }
 
 let scenarioCounter = 0;
-async function runScenario(client: Client, endpoint: string, count: number, paced: boolean) {
+async function runScenario(client: Client, endpoint: string, count: number, paced: boolean, warmup: number) {
   const handledAt = new Map<string, number>();
   const sentAt = new Map<string, number>();
   const warmupSent = new Map<string, number>();
@@ -117,8 +121,8 @@ async function runScenario(client: Client, endpoint: string, count: number, pace
   // Warm-up, not measured: the same work at full speed first, so every contender is measured
   // compiled (steady state, as a service runs), not while V8 is still optimising its code.
   published = warmupSent;
-  await client.publish(WARMUP_EVENTS, false);
-  for (const started = performance.now(); warmupHandled.size < WARMUP_EVENTS; ) {
+  await client.publish(warmup, false);
+  for (const started = performance.now(); warmupHandled.size < warmup; ) {
     if (performance.now() - started > 120_000) throw new Error(`${client.name}: warm-up not handled after 120 s`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
@@ -330,7 +334,7 @@ function report(results: { client: string; full: Result; paced: Result }[]): voi
     const widths = lines[0]!.map((_, c) => Math.max(...lines.map((r) => r[c]!.length)));
     for (const row of lines) console.log(row.map((cell, c) => cell.padEnd(widths[c]!)).join('  '));
   };
-  console.log(`node ${process.version}; ${FULL_SPEED_EVENTS} events at full speed, ${PACED_RATE * PACED_SECONDS} at ${PACED_RATE}/s; median of ${ROUNDS} rounds, each after ${WARMUP_EVENTS} warm-up events; fauxqs in its own process, counting requests; each contender in its own process\n`);
+  console.log(`node ${process.version}; ${FULL_SPEED_EVENTS} events at full speed after ${WARMUP_EVENTS} of warm-up (reference rows: a quarter of each), ${PACED_RATE * PACED_SECONDS} at ${PACED_RATE}/s; median of ${ROUNDS} rounds; fauxqs in its own process, counting requests; each contender in its own process\n`);
   for (const [name, { describe }] of Object.entries(CONTENDERS)) console.log(`  ${name.padEnd(19)} ${describe}`);
   console.log('');
   table(rows);
