@@ -82,7 +82,10 @@ async function main(): Promise<void> {
         console.error(`round ${round}/${ROUNDS}: ${name} done`);
       }
     }
-    report(names.map((client) => ({ client, full: median(runs.get(client)!.full), paced: median(runs.get(client)!.paced) })));
+    report(
+      names.map((client) => ({ client, full: median(runs.get(client)!.full), paced: median(runs.get(client)!.paced) })),
+      runs,
+    );
   } finally {
     emulator.kill('SIGTERM');
   }
@@ -323,7 +326,7 @@ async function sqsConsumer(config: object, shape: { consumers: number; batch: bo
 
 type Result = Awaited<ReturnType<typeof runScenario>> & { peakRssMiB: number };
 
-function report(results: { client: string; full: Result; paced: Result }[]): void {
+function report(results: { client: string; full: Result; paced: Result }[], runs: Map<string, { full: Result[]; paced: Result[] }>): void {
   const rows = [
     ['client', 'events/s', 'p50 ms', 'p99 ms', 'req/event', 'CPU ms/event', 'peak RSS MiB', '$/M events', '| @50/s: p50 ms', 'p99 ms', 'req/event', 'lost', 'twice'],
     ...results.map(({ client, full, paced }) =>
@@ -354,6 +357,11 @@ function report(results: { client: string; full: Result; paced: Result }[]): voi
     ];
     console.log('\ntargets (issue 15), ours:');
     table([['target', 'wanted', 'measured', ''], ...targets.map(([name, wanted, value, pass, aim]) => [name, wanted, String(value), pass(value) ? (aim(value) ? 'pass (aim met)' : 'pass') : 'FAIL'])]);
+    // The spread: the same ratio in each round (rounds run the two back to back), so one run's noise shows.
+    const ourRuns = runs.get('ours')?.full ?? [];
+    const bestRuns = runs.get('sqs-consumer best')?.full ?? [];
+    const perRound = (pick: (r: Result) => number) => ourRuns.map((r, i) => (bestRuns[i] ? ratio(pick(r), pick(bestRuns[i])) : NaN)).join(', ');
+    console.log(`\nper round, ours / sqs-consumer best: throughput ${perRound((r) => r.eventsPerSecond)}; CPU per event ${perRound((r) => r.cpuMsPerEvent)}; peak RSS ${perRound((r) => r.peakRssMiB)}`);
   }
   console.log('\nrequests per event by action:');
   for (const { client, full, paced } of results) console.log(`  ${client.padEnd(19)} full speed ${JSON.stringify(full.byAction)}  @50/s ${JSON.stringify(paced.byAction)}`);
