@@ -4,7 +4,7 @@
 // (Publish per event, ReceiveMessage of one, DeleteMessage per message). Same fauxqs, in its own
 // process, counting requests as it answers them; each contender runs in a process of its own, so
 // its CPU time and peak RSS are its own, and measures after a warm-up of the same work. Rounds
-// take turns; each figure is the median of the rounds. Prints the issue's targets with pass/fail.
+// take turns (each starting with the next contender); each figure is the median of the rounds. Prints the issue's targets with pass/fail.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { performance as nodePerformance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
@@ -76,7 +76,9 @@ async function main(): Promise<void> {
     const names = Object.keys(CONTENDERS).filter((n) => !only || only.includes(n));
     const runs = new Map<string, { full: Result[]; paced: Result[] }>(names.map((n) => [n, { full: [], paced: [] }]));
     for (let round = 1; round <= ROUNDS; round += 1) {
-      for (const name of names) {
+      // Each round starts with a different contender: no one always runs first on a fresh emulator.
+      const order = [...names.slice((round - 1) % names.length), ...names.slice(0, (round - 1) % names.length)];
+      for (const name of order) {
         runs.get(name)!.full.push(await inChild(name, endpoint, false));
         runs.get(name)!.paced.push(await inChild(name, endpoint, true));
         console.error(`round ${round}/${ROUNDS}: ${name} done`);
@@ -357,7 +359,7 @@ function report(results: { client: string; full: Result; paced: Result }[], runs
     ];
     console.log('\ntargets (issue 15), ours:');
     table([['target', 'wanted', 'measured', ''], ...targets.map(([name, wanted, value, pass, aim]) => [name, wanted, String(value), pass(value) ? (aim(value) ? 'pass (aim met)' : 'pass') : 'FAIL'])]);
-    // The spread: the same ratio in each round (rounds run the two back to back), so one run's noise shows.
+    // The spread: the same ratio in each round, so one run's noise shows.
     const ourRuns = runs.get('ours')?.full ?? [];
     const bestRuns = runs.get('sqs-consumer best')?.full ?? [];
     const perRound = (pick: (r: Result) => number) => ourRuns.map((r, i) => (bestRuns[i] ? ratio(pick(r), pick(bestRuns[i])) : NaN)).join(', ');
