@@ -89,17 +89,19 @@ describe('one event, one trace: weather-manager → SNS → SQS → sample-consu
     });
     expect(response.status).toBe(200);
     const { eventId } = (await response.json()) as { eventId: string };
-    const processed = await waitFor(
+    // Each service exports on its own schedule: wait for the producer's span and both consumers'.
+    const { processed, publish } = await waitFor(
       () => {
         const found = receiver.spans.filter((s) => s.service === 'sample-consumer' && s.kind === SPAN_KIND.CONSUMER && s.attributes['messaging.message.id'] === eventId);
-        return found.length === 2 ? found : undefined;
+        const producer = receiver.spans.find((s) => s.service === 'weather-manager' && s.kind === SPAN_KIND.PRODUCER && s.attributes['messaging.message.id'] === eventId);
+        const server = producer && receiver.spans.find((s) => s.spanId === producer.parentSpanId);
+        return found.length === 2 && producer && server ? { processed: found, publish: producer } : undefined;
       },
-      { timeoutMs: 15_000, intervalMs: 50, message: `sample-consumer's two process spans of ${eventId}` },
+      { timeoutMs: 15_000, intervalMs: 50, message: `weather-manager's request and publish spans and sample-consumer's two process spans of ${eventId}` },
     ).catch((error: unknown) => {
       throw new Error(`${String(error)}; received: ${JSON.stringify([...receiver.contentTypes])} ${receiver.spans.map((s) => `${s.service}:${s.name}`).join(', ')}`);
     });
 
-    const publish = receiver.spans.find((s) => s.service === 'weather-manager' && s.kind === SPAN_KIND.PRODUCER && s.attributes['messaging.message.id'] === eventId);
     expect(publish?.name).toBe('publish trace-weather');
     expect(publish?.attributes['messaging.system']).toBe('aws_sns');
     const request = receiver.spans.find((s) => s.spanId === publish?.parentSpanId);
@@ -118,6 +120,6 @@ describe('one event, one trace: weather-manager → SNS → SQS → sample-consu
     const traceId = request!.traceId;
     const logged = (service: string, message: string) => output.some((line) => line.startsWith(`${service} `) && line.includes(traceId) && line.includes(message));
     await waitFor(() => logged('sample-consumer', 'event handled'), { timeoutMs: 5_000, message: 'sample-consumer logging the handled event with the trace id' });
-    expect(logged('weather-manager', 'event published')).toBe(true);
+    await waitFor(() => logged('weather-manager', 'event published'), { timeoutMs: 5_000, message: 'weather-manager logging the published event with the trace id' });
   }, 60_000);
 });
