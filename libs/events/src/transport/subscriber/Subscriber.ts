@@ -270,9 +270,10 @@ export class Subscriber<C extends Catalog> extends EventEmitter<SubscriberEvents
     const { envelope } = decoded;
     if (!registration) return this.deadLetter(lease, 'NO_HANDLER', `No handler for ${envelope.type} on ${this.options.queueUrl}`, envelope.id, envelope.type);
     // The check and the claim are one step: locally (synchronous), then in the shared store.
+    const key = this.key(envelope.id);
     let claim: ClaimOutcome = 'in-progress';
     if (this.inFlight.claimEvent(lease, envelope.id)) {
-      const outcome = this.store.claim(this.key(envelope.id), this.inProgressTtlMs());
+      const outcome = this.store.claim(key, this.inProgressTtlMs());
       claim = typeof outcome === 'string' ? outcome : await outcome;
     }
     if (claim === 'completed') {
@@ -286,17 +287,16 @@ export class Subscriber<C extends Catalog> extends EventEmitter<SubscriberEvents
       this.emit('deferred', { messageId: lease.messageId, eventId: envelope.id, delaySeconds });
       return;
     }
-    await this.handle(lease, registration, envelope, read.message.traceparent);
+    await this.handle(lease, registration, envelope, key, read.message.traceparent);
   }
 
   /**
    * Runs the handler in a consumer span, child of the producer's span (the `traceparent`
    * attribute), as the handling of `envelope` (what it publishes is caused by it); the outcome's
-   * events and logs run in the span's context too.
+   * events and logs run in the span's context too. `key` is the event's claim in the store.
    */
-  private async handle(lease: Lease, registration: Registration, envelope: EventEnvelope, traceparent: string | undefined): Promise<void> {
+  private async handle(lease: Lease, registration: Registration, envelope: EventEnvelope, key: string, traceparent: string | undefined): Promise<void> {
     const started = performance.now();
-    const key = this.key(envelope.id);
     const stopHeartbeat = this.actions().keepAlive(lease, () => void this.renewClaim(key));
     const parent = contextFromTraceparent(traceparent, otelContext.active());
     const span = startMessagingSpan(registration.spanShape, parent);
