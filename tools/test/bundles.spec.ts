@@ -6,7 +6,6 @@ import { fileURLToPath } from 'node:url';
 import { waitFor } from '@game-mesh/events/testing';
 import { describe, expect, it } from 'vitest';
 import { SERVICES } from '../stack/launchStack';
-import { freeBasePort } from '@game-mesh/events/testing';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -23,17 +22,29 @@ describe.each(SERVICES)('the %s bundle', (app) => {
     const folder = await mkdtemp(join(tmpdir(), `${app}-`));
     try {
       await copyFile(join(root, 'dist/apps', app, 'main.cjs'), join(folder, 'main.cjs'));
-      const port = (await freeBasePort(1)) + 1;
+      // PORT=0: the service binds any free port and logs it (a port probed free beforehand can be taken
+      // by another process before the child binds it).
       const child = spawn(process.execPath, ['main.cjs'], {
         cwd: folder,
-        env: { PATH: process.env['PATH'], EVENTS_MODE: 'log-only', PORT: String(port), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+        env: { PATH: process.env['PATH'], EVENTS_MODE: 'log-only', PORT: '0', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let output = '';
+      let exitCode: number | null | undefined;
       child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
       child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-      await waitFor(() => fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok || undefined, () => undefined), { timeoutMs: 15_000, message: `${app} /health` });
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve((exitCode = code))));
+      const port = await waitFor(
+        () => {
+          if (exitCode !== undefined) throw new Error(`${app} exited with ${exitCode} before it was ready:\n${output}`);
+          return /ready on port (\d+)/.exec(output)?.[1];
+        },
+        { timeoutMs: 15_000, message: `${app} "ready on port" log line` },
+      ).catch((error: unknown) => {
+        child.kill('SIGKILL');
+        throw new Error(`${String(error)}; it printed:\n${output}`);
+      });
+      expect(await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.status)).toBe(200);
       expect(output).toContain('log-only');
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
