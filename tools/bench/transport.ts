@@ -39,6 +39,16 @@ const data = (i: number) => ({
   cause: 'simulation' as const,
 });
 
+/**
+ * What every port of this contract publishes beside the body: the attributes the topology's filter
+ * policies read (the type, and `intensity` for sample-consumer's severe-weather queue). Without
+ * them that queue would get nothing: a contender that left them out would deliver less, not faster.
+ */
+const filterAttributes = (intensity: number) => ({
+  type: { DataType: 'String', StringValue: 'weather.changed' },
+  intensity: { DataType: 'Number', StringValue: String(intensity) },
+});
+
 const CONTENDERS: Record<string, { describe: string; reference?: true; make: (config: object) => Promise<Client> }> = {
   ours: { describe: 'libs/events defaults: Publisher (no fixed linger, up to 8 batches in flight), Subscriber concurrency 100', make: (config) => ours(config) },
   'sqs-consumer best': { describe: '4 consumers, batchSize 10, handleMessageBatch, pollingWaitTimeMs 0; PublishBatch of 10, 4 in flight', make: (config) => sqsConsumer(config, { consumers: 4, batch: true }) },
@@ -244,7 +254,7 @@ async function naive(config: object): Promise<Client> {
       pace(count, paced, async (i) => {
         const envelope = createEnvelope(gameEvents, { type: 'weather.changed', data: data(i), source: 'weather-manager' });
         published.set(envelope.id, performance.now());
-        await sns.send(new PublishCommand({ TopicArn: topicArn, Message: JSON.stringify(envelope), MessageAttributes: { type: { DataType: 'String', StringValue: 'weather.changed' } } }));
+        await sns.send(new PublishCommand({ TopicArn: topicArn, Message: JSON.stringify(envelope), MessageAttributes: filterAttributes(envelope.data.current.intensity) }));
       }),
     async stop() {
       stop.abort();
@@ -259,14 +269,14 @@ async function sqsConsumer(config: object, shape: { consumers: number; batch: bo
   const sqs = new SQSClient(config);
   const consumers: Consumer[] = [];
   // Publishing as a careful user of the SDK would: PublishBatch of 10, at most 4 requests in flight.
-  const buffer: { id: string; body: string }[] = [];
+  const buffer: { id: string; body: string; intensity: number }[] = [];
   let timer: NodeJS.Timeout | undefined;
   const inFlight = new Set<Promise<unknown>>();
   const sendBatches = async () => {
     while (buffer.length > 0) {
       while (inFlight.size >= 4) await Promise.race(inFlight);
       const batch = buffer.splice(0, 10);
-      const request = sns.send(new PublishBatchCommand({ TopicArn: topicArn, PublishBatchRequestEntries: batch.map((b) => ({ Id: b.id, Message: b.body, MessageAttributes: { type: { DataType: 'String', StringValue: 'weather.changed' } } })) }));
+      const request = sns.send(new PublishBatchCommand({ TopicArn: topicArn, PublishBatchRequestEntries: batch.map((b) => ({ Id: b.id, Message: b.body, MessageAttributes: filterAttributes(b.intensity) })) }));
       inFlight.add(request);
       void request.finally(() => inFlight.delete(request));
     }
@@ -312,7 +322,7 @@ async function sqsConsumer(config: object, shape: { consumers: number; batch: bo
       await pace(count, paced, async (i) => {
         const envelope = createEnvelope(gameEvents, { type: 'weather.changed', data: data(i), source: 'weather-manager' });
         published.set(envelope.id, performance.now());
-        buffer.push({ id: envelope.id, body: JSON.stringify(envelope) });
+        buffer.push({ id: envelope.id, body: JSON.stringify(envelope), intensity: envelope.data.current.intensity });
         if (buffer.length >= 10) flush();
         else timer ??= setTimeout(flush, 2);
       });
