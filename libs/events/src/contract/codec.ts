@@ -46,7 +46,8 @@ export function createEnvelope<C extends Catalog, T extends EventTypeName<C>>(
       `${args.type} is produced by "${definition.producer}", not by "${args.source}"`,
     );
   }
-  const metadata = publishMetadataSchema.safeParse(args.metadata ?? {});
+  // Most publishes carry no metadata: nothing to check then (an empty object is valid).
+  const metadata = args.metadata === undefined || !hasDefinedValue(args.metadata) ? EMPTY_METADATA : publishMetadataSchema.safeParse(args.metadata);
   if (!metadata.success) {
     throw new ContractError('EVENT_METADATA_INVALID', `Invalid metadata for ${args.type}: ${formatIssues(metadata.error.issues)}`, {
       issues: metadata.error.issues,
@@ -73,6 +74,13 @@ export function createEnvelope<C extends Catalog, T extends EventTypeName<C>>(
     ...(metadata.data.causationId === undefined ? {} : { causationId: metadata.data.causationId }),
     data: parsed.data as EventData<C, T>,
   };
+}
+
+const EMPTY_METADATA: { success: true; data: z.output<typeof publishMetadataSchema> } = { success: true, data: {} };
+
+function hasDefinedValue(object: object): boolean {
+  for (const key in object) if ((object as Record<string, unknown>)[key] !== undefined) return true;
+  return false;
 }
 
 /** Why a received message can never be handled. Stable codes, for logs, metrics and the DLQ. */

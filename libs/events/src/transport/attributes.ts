@@ -24,10 +24,22 @@ export function buildAttributes(
     type: { DataType: 'String', StringValue: envelope.type },
     traceparent: { DataType: 'String', StringValue: traceparent },
   };
-  for (const [name, attribute] of Object.entries(definition.filterAttributes ?? {})) {
+  for (const [name, attribute] of filterAttributesOf(definition)) {
     attributes[name] = { DataType: attribute.dataType, StringValue: String(attribute.select(envelope.data)) };
   }
   return attributes;
+}
+
+type FilterAttributeEntries = [string, NonNullable<EventVersionDefinition['filterAttributes']>[string]][];
+/** A version's filter attributes as a list, built once per version definition (publishing walks it for every event). */
+const filterAttributeLists = new WeakMap<EventVersionDefinition, FilterAttributeEntries>();
+function filterAttributesOf(definition: EventVersionDefinition): FilterAttributeEntries {
+  let list = filterAttributeLists.get(definition);
+  if (list === undefined) {
+    list = Object.entries(definition.filterAttributes ?? {});
+    filterAttributeLists.set(definition, list);
+  }
+  return list;
 }
 
 /** Bytes SNS counts for a message: the body plus each attribute's name, data type and value. */

@@ -20,7 +20,11 @@ describe('traceparent', () => {
     expect(trace.getSpanContext(contextFromTraceparent(value, ROOT_CONTEXT))?.traceId).toBe('0af7651916cd43dd8448eb211c80319c');
   });
 
-  it.each([undefined, '', 'garbage', '00-00000000000000000000000000000000-b7ad6b7169203331-01', '01-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331'])(
+  it('reads one written in upper case or padded, as the spec asks receivers to', () => {
+    expect(parseTraceparent(' 00-0AF7651916CD43DD8448EB211C80319C-B7AD6B7169203331-01 ')?.traceId).toBe('0af7651916cd43dd8448eb211c80319c');
+  });
+
+  it.each([undefined, '', 'garbage', '00-0af7651916cd43dd8448eb211c80319g-b7ad6b7169203331-01', '00-0af7651916cd43dd8448eb211c80319c_b7ad6b7169203331-01', '00-0af7651916cd43dd8448eb211c80319c-0000000000000000-01', '00-00000000000000000000000000000000-b7ad6b7169203331-01', '01-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331'])(
     'ignores %j without failing',
     (value) => {
       expect(parseTraceparent(value)).toBeUndefined();

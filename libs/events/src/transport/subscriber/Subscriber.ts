@@ -255,7 +255,9 @@ export class Subscriber<C extends Catalog> extends EventEmitter<SubscriberEvents
       await this.actions().changeVisibility(lease, 0);
       return;
     }
-    const size = Buffer.byteLength(message.Body ?? '', 'utf8');
+    // UTF-8 takes at most 3 bytes per UTF-16 unit: only a long body needs counting.
+    const body = message.Body ?? '';
+    const size = body.length * 3 > MAX_SNS_MESSAGE_BYTES ? Buffer.byteLength(body, 'utf8') : 0;
     if (size > MAX_SNS_MESSAGE_BYTES) {
       // No publisher of ours can send this (SNS stops at 256 KiB): it came some other way.
       return this.deadLetter(lease, 'MESSAGE_TOO_LARGE', `Message body is ${size} bytes; events are at most ${MAX_SNS_MESSAGE_BYTES}`);

@@ -36,8 +36,9 @@ export class InMemoryIdempotencyStore implements IdempotencyStore {
 
   claim(id: string, inProgressTtlMs: number): ClaimOutcome {
     const entry = this.entries.get(id);
-    if (entry !== undefined && entry.expiresAt > this.now()) return entry.status;
-    this.set(id, { status: 'in-progress', expiresAt: this.now() + inProgressTtlMs });
+    const now = this.now();
+    if (entry !== undefined && entry.expiresAt > now) return entry.status;
+    this.set(id, { status: 'in-progress', expiresAt: now + inProgressTtlMs });
     return 'claimed';
   }
 
