@@ -43,7 +43,7 @@ describe('1. a redelivered copy of a message still being handled', () => {
       attempts += 1;
       if (attempts > 1) return ledger.apply(e.id);
       // The heartbeat fails (broker 5xx) until SQS hands the same message out again...
-      proxy.set({ errorRate: 1, errorStatus: 503, actions: /^ChangeMessageVisibility$/ });
+      proxy.set({ errorRate: 1, errorStatus: 503, actions: /^ChangeMessageVisibilityBatch$/ });
       await waitFor(() => (deliveries.get(ctx.messageId) ?? 0) >= 2 || undefined, { timeoutMs: 10_000, message: 'the message delivered again' });
       proxy.set({});
       // ...and then this first run fails: the event must still be retried, not lost.
@@ -265,6 +265,44 @@ describe('6. visibility timeouts the heartbeat cannot keep alive', () => {
     expect(received).toBe(1);
     expect(ledger.missing([id])).toEqual([]);
     expect(ledger.appliedTwice()).toEqual([]);
+  });
+});
+
+describe('6b. many slow handlers at once', () => {
+  it('share their heartbeats: ChangeMessageVisibilityBatch requests of up to 10, each message delivered once', { timeout: 20_000 }, async () => {
+    const m = await mesh({ visibilityTimeoutSeconds: 2 });
+    const { sqs } = m.broker.clients();
+    const deliveries = countDeliveries(sqs);
+    // Every visibility change the subscriber makes, by command, with its entry count.
+    const changes: { command: string; entries: number }[] = [];
+    sqs.middlewareStack.add(
+      (next, context) => async (args) => {
+        const command = context.commandName ?? '';
+        if (command.startsWith('ChangeMessageVisibility')) {
+          changes.push({ command, entries: (args.input as { Entries?: unknown[] }).Entries?.length ?? 1 });
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'countVisibilityChanges' },
+    );
+    const publisher = m.publisher('scorer');
+    const ids = (await Promise.all(Array.from({ length: 30 }, (_, i) => publisher.publish('score.changed', score(i))))).map((r) => r.id);
+    const ledger = new Ledger();
+    // Each handler outlasts the 2 s timeout: kept hidden by beats alone.
+    const subscriber = m.subscriber('board', { concurrency: 30 }, sqs).subscribe('score.changed', async (e) => {
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      ledger.apply(e.id);
+    });
+    await subscriber.start();
+    await waitFor(() => ledger.missing(ids).length === 0 || undefined, { timeoutMs: 15_000, message: 'every slow handler done' });
+    await subscriber.stop();
+    expect(ledger.appliedTwice()).toEqual([]);
+    expect([...deliveries.values()].filter((n) => n > 1)).toEqual([]);
+    // Four beats per message at least (3 s at one per ≤ 667 ms); sent ten to a request, not one.
+    const beats = changes.reduce((sum, c) => sum + c.entries, 0);
+    expect(beats).toBeGreaterThanOrEqual(30 * 4);
+    expect(changes.every((c) => c.command === 'ChangeMessageVisibilityBatchCommand' && c.entries <= 10)).toBe(true);
+    expect(changes.length).toBeLessThanOrEqual(Math.ceil(beats / 10) + 6);
   });
 });
 

@@ -3,6 +3,7 @@ import { bounded } from '../bounded';
 import { isRetryableError } from '../retry';
 import { sendToDeadLetterQueue } from './deadLetter';
 import type { DeleteBatcher } from './DeleteBatcher';
+import { Heartbeat } from './Heartbeat';
 import type { Lease } from './InFlightMessages';
 import type { QueueInfo } from './queueInfo';
 
@@ -18,6 +19,7 @@ export type DeadLetterOutcome = 'parked' | 'retry-soon' | 'redrive';
 export class QueueActions {
   /** Messages the DLQ refused for good: each new copy goes straight back until RedrivePolicy moves it. */
   private readonly redriving = new Set<string>();
+  private readonly heartbeat: Heartbeat;
 
   constructor(
     private readonly sqs: SQSClient,
@@ -26,7 +28,9 @@ export class QueueActions {
     private readonly deletes: DeleteBatcher,
     private readonly requestTimeoutMs: number,
     private readonly onError: (operation: string, error: unknown) => void,
-  ) {}
+  ) {
+    this.heartbeat = new Heartbeat(sqs, queueUrl, queue.visibilityTimeoutSeconds, requestTimeoutMs, onError);
+  }
 
   get maxReceiveCount(): number {
     return this.queue.maxReceiveCount;
@@ -102,18 +106,13 @@ export class QueueActions {
     }
   }
 
-  /**
-   * Keeps a slow handler's message invisible, so no consumer gets it meanwhile. Three beats per
-   * visibility timeout: a failed beat leaves two more before the message shows again. The queue's
-   * timeout is at least 2 s (checked at start), so a beat every ≥ 667 ms keeps any of them alive.
-   */
+  /** Keeps a slow handler's message invisible until the returned function is called ({@link Heartbeat}). */
   keepAlive(lease: Lease, onBeat?: () => void): () => void {
-    const visibility = this.queue.visibilityTimeoutSeconds;
-    const timer = setInterval(() => {
-      if (lease.released) return;
-      void this.changeVisibility(lease, visibility);
-      onBeat?.();
-    }, (visibility * 1000) / 3);
-    return () => clearInterval(timer);
+    return this.heartbeat.keepAlive(lease, onBeat);
+  }
+
+  /** No more beats: the subscriber has stopped, and what it still held was released. */
+  stopHeartbeats(): void {
+    this.heartbeat.stop();
   }
 }

@@ -165,6 +165,7 @@ export class Subscriber<C extends Catalog> extends EventEmitter<SubscriberEvents
       await this.release(unfinished);
     }
     await this.deletes?.flush();
+    this.queueActions?.stopHeartbeats();
     this.logger.info({ queueUrl: this.options.queueUrl }, 'subscriber stopped');
   }
 
