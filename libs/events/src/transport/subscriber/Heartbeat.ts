@@ -76,22 +76,40 @@ export class Heartbeat {
       next = Math.min(next, beating.dueAt);
     }
     if (this.beating.size > 0) this.timer = setTimeout(() => this.beat(), Math.max(0, next - now));
-    for (let i = 0; i < due.length; i += 10) void this.send(due.slice(i, i + 10));
+    void changeVisibilityInBatches(this.sqs, this.queueUrl, due, this.visibilityTimeoutSeconds, this.requestTimeoutMs, this.onError);
   }
+}
 
-  /** One ChangeMessageVisibilityBatch with each lease's newest receipt handle; failures are reported, never thrown. */
-  private async send(leases: Lease[]): Promise<void> {
+/**
+ * Sets the visibility of `leases` with ChangeMessageVisibilityBatch requests of up to 10, each
+ * lease's newest receipt handle, all at once; resolves when every request has settled. A failed
+ * request or entry is reported to `onError`, never thrown: those messages show again after their
+ * current visibility timeout instead.
+ */
+export async function changeVisibilityInBatches(
+  sqs: SQSClient,
+  queueUrl: string,
+  leases: readonly Lease[],
+  seconds: number,
+  timeoutMs: number,
+  onError: (operation: string, error: unknown) => void,
+): Promise<void> {
+  const requests: Promise<void>[] = [];
+  for (let i = 0; i < leases.length; i += 10) {
     const command = new ChangeMessageVisibilityBatchCommand({
-      QueueUrl: this.queueUrl,
-      Entries: leases.map((lease, index) => ({ Id: `m${index}`, ReceiptHandle: lease.receiptHandle, VisibilityTimeout: this.visibilityTimeoutSeconds })),
+      QueueUrl: queueUrl,
+      Entries: leases.slice(i, i + 10).map((lease, index) => ({ Id: `m${index}`, ReceiptHandle: lease.receiptHandle, VisibilityTimeout: seconds })),
     });
-    try {
-      const output = await bounded('ChangeMessageVisibilityBatch', this.requestTimeoutMs, (abortSignal) => this.sqs.send(command, { abortSignal }));
-      for (const failure of output.Failed ?? []) {
-        this.onError('ChangeMessageVisibilityBatch', new Error(`heartbeat of one message failed: ${failure.Code ?? ''} ${failure.Message ?? ''}`.trim()));
-      }
-    } catch (error) {
-      this.onError('ChangeMessageVisibilityBatch', error);
-    }
+    requests.push(
+      bounded('ChangeMessageVisibilityBatch', timeoutMs, (abortSignal) => sqs.send(command, { abortSignal })).then(
+        (output) => {
+          for (const failure of output.Failed ?? []) {
+            onError('ChangeMessageVisibilityBatch', new Error(`visibility of one message not changed: ${failure.Code ?? ''} ${failure.Message ?? ''}`.trim()));
+          }
+        },
+        (error: unknown) => onError('ChangeMessageVisibilityBatch', error),
+      ),
+    );
   }
+  await Promise.all(requests);
 }

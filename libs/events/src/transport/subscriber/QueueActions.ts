@@ -1,9 +1,9 @@
-import { ChangeMessageVisibilityBatchCommand, ChangeMessageVisibilityCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { bounded } from '../bounded';
 import { isRetryableError } from '../retry';
 import { sendToDeadLetterQueue } from './deadLetter';
 import type { DeleteBatcher } from './DeleteBatcher';
-import { Heartbeat } from './Heartbeat';
+import { changeVisibilityInBatches, Heartbeat } from './Heartbeat';
 import type { Lease } from './InFlightMessages';
 import type { QueueInfo } from './queueInfo';
 
@@ -79,19 +79,8 @@ export class QueueActions {
   /** Gives messages back to the queue now (shutdown); a late finish will not delete them. */
   async release(leases: readonly Lease[]): Promise<void> {
     for (const lease of leases) lease.released = true;
-    for (let i = 0; i < leases.length; i += 10) {
-      const batch = leases.slice(i, i + 10);
-      try {
-        const command = new ChangeMessageVisibilityBatchCommand({
-          QueueUrl: this.queueUrl,
-          Entries: batch.map((lease, index) => ({ Id: `m${index}`, ReceiptHandle: lease.receiptHandle, VisibilityTimeout: 0 })),
-        });
-        await bounded('ChangeMessageVisibilityBatch', this.requestTimeoutMs, (abortSignal) => this.sqs.send(command, { abortSignal }));
-      } catch (error) {
-        // They come back after their visibility timeout instead.
-        this.onError('ChangeMessageVisibilityBatch', error);
-      }
-    }
+    // What fails comes back after its visibility timeout instead.
+    await changeVisibilityInBatches(this.sqs, this.queueUrl, leases, 0, this.requestTimeoutMs, this.onError);
   }
 
   async changeVisibility(lease: Lease, seconds: number): Promise<boolean> {
