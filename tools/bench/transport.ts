@@ -381,6 +381,11 @@ function report(results: { client: string; full: Result; paced: Result }[], runs
     const bestRuns = runs.get('sqs-consumer best')?.full ?? [];
     const perRound = (pick: (r: Result) => number) => ourRuns.map((r, i) => (bestRuns[i] ? ratio(pick(r), pick(bestRuns[i])) : NaN)).join(', ');
     console.log(`\nper round, ours / sqs-consumer best: throughput ${perRound((r) => r.eventsPerSecond)}; CPU per event ${perRound((r) => r.cpuMsPerEvent)}; peak RSS ${perRound((r) => r.peakRssMiB)}`);
+    // The rounds themselves, so a reader sees which side a round's noise fell on.
+    const each = (runsOf: Result[], pick: (r: Result) => number) => runsOf.map(pick).join(', ');
+    console.log(`  events/s: ours ${each(ourRuns, (r) => r.eventsPerSecond)}; sqs-consumer best ${each(bestRuns, (r) => r.eventsPerSecond)}`);
+    console.log(`  CPU ms/event: ours ${each(ourRuns, (r) => r.cpuMsPerEvent)}; sqs-consumer best ${each(bestRuns, (r) => r.cpuMsPerEvent)}`);
+    console.log(`  @50/s p99 ms: ours ${each(runs.get('ours')?.paced ?? [], (r) => r.p99Ms)}; sqs-consumer best ${each(runs.get('sqs-consumer best')?.paced ?? [], (r) => r.p99Ms)}`);
   }
   console.log('\nrequests per event by action:');
   for (const { client, full, paced } of results) console.log(`  ${client.padEnd(19)} full speed ${JSON.stringify(full.byAction)}  @50/s ${JSON.stringify(paced.byAction)}`);
