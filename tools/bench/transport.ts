@@ -14,6 +14,7 @@ import { applyTopology, createEnvelope, gameEvents, Publisher, resolveTopology, 
 import { COUNTS_PATH } from '@game-mesh/events/testing';
 import { Consumer } from 'sqs-consumer';
 import { loadGameTopology } from '@game-mesh/services';
+import { describeMachineFloor, measureMachineFloor, type MachineFloor } from './machineFloor';
 
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 // Steady state is what a service runs in: the compared pair is measured over 20,000 events after
@@ -76,6 +77,8 @@ async function inChild(contender: string, endpoint: string, paced: boolean): Pro
 }
 
 async function main(): Promise<void> {
+  // First, alone on the machine: what a bare round trip and idling cost here (context for the 50/s targets).
+  const floor = await measureMachineFloor();
   const emulator = spawn(process.execPath, ['node_modules/.bin/tsx', '--tsconfig', 'tools/tsconfig.json', 'tools/bench/countingEmulator.ts'], { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
     const endpoint = await firstLine(emulator);
@@ -100,6 +103,7 @@ async function main(): Promise<void> {
     report(
       names.map((client) => ({ client, full: median(runs.get(client)!.full), paced: median(runs.get(client)!.paced) })),
       runs,
+      floor,
     );
   } finally {
     emulator.kill('SIGTERM');
@@ -345,7 +349,7 @@ async function sqsConsumer(config: object, shape: { consumers: number; batch: bo
 
 type Result = Awaited<ReturnType<typeof runScenario>> & { peakRssMiB: number };
 
-function report(results: { client: string; full: Result; paced: Result }[], runs: Map<string, { full: Result[]; paced: Result[] }>): void {
+function report(results: { client: string; full: Result; paced: Result }[], runs: Map<string, { full: Result[]; paced: Result[] }>, floor: MachineFloor): void {
   const rows = [
     ['client', 'events/s', 'p50 ms', 'p99 ms', 'req/event', 'CPU ms/event', 'peak RSS MiB', '$/M events', '| @50/s: p50 ms', 'p99 ms', 'req/event', 'lost', 'twice'],
     ...results.map(({ client, full, paced }) =>
@@ -387,9 +391,10 @@ function report(results: { client: string; full: Result; paced: Result }[], runs
     console.log(`  CPU ms/event: ours ${each(ourRuns, (r) => r.cpuMsPerEvent)}; sqs-consumer best ${each(bestRuns, (r) => r.cpuMsPerEvent)}`);
     console.log(`  @50/s p99 ms: ours ${each(runs.get('ours')?.paced ?? [], (r) => r.p99Ms)}; sqs-consumer best ${each(runs.get('sqs-consumer best')?.paced ?? [], (r) => r.p99Ms)}`);
   }
+  console.log(`\n${describeMachineFloor(floor)}`);
   console.log('\nrequests per event by action:');
   for (const { client, full, paced } of results) console.log(`  ${client.padEnd(19)} full speed ${JSON.stringify(full.byAction)}  @50/s ${JSON.stringify(paced.byAction)}`);
-  console.log(`\n${JSON.stringify({ node: process.version, results })}`);
+  console.log(`\n${JSON.stringify({ node: process.version, machineFloor: floor, results })}`);
 }
 
 function percentile(sorted: number[], p: number): number {
