@@ -2,13 +2,12 @@
 // Subscriber (defaults) against fauxqs in its own process; after 5,000 warm-up events, one event
 // at a time, 20 ms apart (50/s), with marks from SDK middleware on both clients. Prints p50/p90/p99
 // of each step. STEPS_EVENTS sets the count (default 1,000).
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { applyTopology, awsClientConfig, gameEvents, Publisher, resolveTopology, Subscriber } from '@game-mesh/events';
 import { loadGameTopology } from '@game-mesh/services';
+import { startCountingEmulator } from './emulatorProcess';
 
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 const EVENTS = Number(process.env['STEPS_EVENTS'] ?? 1_000);
@@ -24,9 +23,9 @@ const STEPS = [
   ['publish → handle', 'all of it'],
 ] as const;
 
-const emulator = spawn(process.execPath, ['node_modules/.bin/tsx', '--tsconfig', 'tools/tsconfig.json', 'tools/bench/countingEmulator.ts'], { stdio: ['ignore', 'pipe', 'inherit'] });
+const emulator = await startCountingEmulator();
 try {
-  const endpoint = await new Promise<string>((resolve) => createInterface({ input: emulator.stdout! }).once('line', resolve));
+  const { endpoint } = emulator;
   const config = awsClientConfig({ endpoint, region: 'us-east-1' });
   const report = await applyTopology({ sns: new SNSClient(config), sqs: new SQSClient(config), topology: resolveTopology(loadGameTopology(), { prefix: `steps${Math.random().toString(36).slice(2, 6)}` }) });
   const topicArn = report.topicArns['weather'] ?? '';
@@ -81,5 +80,5 @@ try {
   console.log(`${'step'.padEnd(20)} ${'p50'.padStart(6)} ${'p90'.padStart(6)} ${'p99'.padStart(6)}  what`);
   STEPS.forEach(([name, what], step) => console.log(`${name.padEnd(20)} ${q(samples[step]!, 0.5).padStart(6)} ${q(samples[step]!, 0.9).padStart(6)} ${q(samples[step]!, 0.99).padStart(6)}  ${what}`));
 } finally {
-  emulator.kill('SIGTERM');
+  emulator.stop();
 }

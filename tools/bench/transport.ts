@@ -5,15 +5,15 @@
 // process, counting requests as it answers them; each contender runs in a process of its own, so
 // its CPU time and peak RSS are its own, and measures after a warm-up of the same work. Rounds
 // take turns (each starting with the next contender); each figure is the median of the rounds. Prints the issue's targets with pass/fail.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { performance as nodePerformance } from 'node:perf_hooks';
-import { createInterface } from 'node:readline';
 import { PublishBatchCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { applyTopology, createEnvelope, gameEvents, Publisher, resolveTopology, Subscriber, awsClientConfig } from '@game-mesh/events';
 import { COUNTS_PATH } from '@game-mesh/events/testing';
 import { Consumer } from 'sqs-consumer';
 import { loadGameTopology } from '@game-mesh/services';
+import { startCountingEmulator } from './emulatorProcess';
 import { describeMachineFloor, measureMachineFloor, type MachineFloor } from './machineFloor';
 
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
@@ -79,9 +79,9 @@ async function inChild(contender: string, endpoint: string, paced: boolean): Pro
 async function main(): Promise<void> {
   // First, alone on the machine: what a bare round trip and idling cost here (context for the 50/s targets).
   const floor = await measureMachineFloor();
-  const emulator = spawn(process.execPath, ['node_modules/.bin/tsx', '--tsconfig', 'tools/tsconfig.json', 'tools/bench/countingEmulator.ts'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const emulator = await startCountingEmulator();
   try {
-    const endpoint = await firstLine(emulator);
+    const { endpoint } = emulator;
     // Every contender's clients get the same settings (awsClientConfig), each in its own process.
     // BENCH_CONTENDERS=ours,'sqs-consumer best' runs a subset; BENCH_ROUNDS rounds take turns and
     // each figure is the median of the rounds.
@@ -106,7 +106,7 @@ async function main(): Promise<void> {
       floor,
     );
   } finally {
-    emulator.kill('SIGTERM');
+    emulator.stop();
   }
 }
 
@@ -401,13 +401,6 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
 }
 const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
-
-function firstLine(child: ChildProcess): Promise<string> {
-  return new Promise((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`emulator exited with ${code}`)));
-  });
-}
 
 const runIndex = process.argv.indexOf('--run');
 if (runIndex >= 0) await runOne(process.argv[runIndex + 1] ?? '', process.argv[runIndex + 2] ?? '', process.argv[runIndex + 3] === 'paced');
