@@ -7,7 +7,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { applyTopology, awsClientConfig, gameEvents, Publisher, resolveTopology, Subscriber } from '@game-mesh/events';
 import { loadGameTopology } from '@game-mesh/services';
-import { startCountingEmulator } from './emulatorProcess';
+import { percentile, startCountingEmulator } from './processes';
 
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 const EVENTS = Number(process.env['STEPS_EVENTS'] ?? 1_000);
@@ -75,7 +75,7 @@ try {
     await sleep(GAP_MS);
   }
   await subscriber.stop();
-  const q = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(p * values.length))]!.toFixed(2);
+  const q = (values: number[], p: number) => percentile([...values].sort((a, b) => a - b), p).toFixed(2);
   console.log(`node ${process.version}; ${EVENTS} events one at a time, ${GAP_MS} ms apart, after ${WARMUP} warm-up events; ms`);
   console.log(`${'step'.padEnd(20)} ${'p50'.padStart(6)} ${'p90'.padStart(6)} ${'p99'.padStart(6)}  what`);
   STEPS.forEach(([name, what], step) => console.log(`${name.padEnd(20)} ${q(samples[step]!, 0.5).padStart(6)} ${q(samples[step]!, 0.9).padStart(6)} ${q(samples[step]!, 0.99).padStart(6)}  ${what}`));

@@ -1,10 +1,9 @@
 // What this machine itself costs at the bench's low rate, before any SDK, emulator or library:
 // a bare loopback round trip between two processes, and the same CPU work right after idling.
 // `npm run bench` prints it beside the 50/s targets; `tsx tools/bench/machineFloor.ts` alone.
-import { spawn } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
-import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { percentile, round, startUntilFirstLine } from './processes';
 
 export interface MachineFloor {
   /** Round trip of 1.5 KB each way to an echo server in another process, in ms. */
@@ -26,9 +25,9 @@ const SAMPLES = 500;
 const GAP_MS = 20; // 50 per second, the bench's paced rate
 
 export async function measureMachineFloor(): Promise<MachineFloor> {
-  const server = spawn(process.execPath, ['-e', ECHO_SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const server = await startUntilFirstLine(['-e', ECHO_SERVER]);
   try {
-    const port = Number(await new Promise<string>((resolve) => createInterface({ input: server.stdout! }).once('line', resolve)));
+    const port = Number(server.line);
     const socket = connect(port, '127.0.0.1');
     socket.setNoDelay(true);
     await new Promise((resolve) => socket.once('connect', resolve));
@@ -38,7 +37,7 @@ export async function measureMachineFloor(): Promise<MachineFloor> {
     socket.destroy();
     return { roundTripMs: { backToBack, at50PerSecond }, idleSlowdown: await idleSlowdown() };
   } finally {
-    server.kill();
+    server.stop();
   }
 }
 
@@ -90,11 +89,8 @@ async function idleSlowdown(): Promise<{ p50: number; p90: number }> {
   return { p50: ratio(quantile(idle, 0.5), quantile(busy, 0.5)), p90: ratio(quantile(idle, 0.9), quantile(busy, 0.9)) };
 }
 
-function quantile(values: number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return Math.round((sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0) * 100) / 100;
-}
-const ratio = (a: number, b: number) => Math.round((a / b) * 10) / 10;
+const quantile = (values: number[], q: number) => round(percentile([...values].sort((a, b) => a - b), q), 2);
+const ratio = (a: number, b: number) => round(a / b);
 
 export function describeMachineFloor(floor: MachineFloor): string {
   const { backToBack, at50PerSecond } = floor.roundTripMs;

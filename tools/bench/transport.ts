@@ -13,7 +13,7 @@ import { applyTopology, createEnvelope, gameEvents, Publisher, resolveTopology, 
 import { COUNTS_PATH } from '@game-mesh/events/testing';
 import { Consumer } from 'sqs-consumer';
 import { loadGameTopology } from '@game-mesh/services';
-import { startCountingEmulator } from './emulatorProcess';
+import { percentile, round, startCountingEmulator } from './processes';
 import { describeMachineFloor, measureMachineFloor, type MachineFloor } from './machineFloor';
 
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
@@ -397,10 +397,6 @@ function report(results: { client: string; full: Result; paced: Result }[], runs
   console.log(`\n${JSON.stringify({ node: process.version, machineFloor: floor, results })}`);
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
-}
-const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
 
 const runIndex = process.argv.indexOf('--run');
 if (runIndex >= 0) await runOne(process.argv[runIndex + 1] ?? '', process.argv[runIndex + 2] ?? '', process.argv[runIndex + 3] === 'paced');
