@@ -1,18 +1,15 @@
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchStack, type Stack } from '../stack/launchStack';
-import { freeBasePort } from '@game-mesh/events/testing';
+import { externalTool, freeBasePort } from '@game-mesh/events/testing';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const CHROMIUM = '/usr/bin/chromium';
-// CI installs Debian's chromium (.ci/run); elsewhere the test says how and skips.
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium && process.env['CI'] === 'true') throw new Error(`${CHROMIUM} is missing: .ci/run installs it (apt-get install chromium)`);
+// Debian's chromium (tools/ci/prepare.sh installs it) or the runner's Chrome; elsewhere it skips.
+const browserPath = externalTool('browser', 'the live-page browser test (tools/test/livePage.browser.spec.ts)');
 
-describe.skipIf(!haveChromium)('the live page in headless Chromium', () => {
+describe.skipIf(!browserPath)('the live page in headless Chromium', () => {
   let stack: Stack;
   let browser: Browser;
   beforeAll(async () => {
@@ -24,7 +21,7 @@ describe.skipIf(!haveChromium)('the live page in headless Chromium', () => {
       serviceEnv: { 'weather-manager': { WEATHER_TICK_MS: '3600000' }, 'sample-consumer': { LIVE_STATS_INTERVAL_MS: '200' } },
     });
     browser = await chromium.launch({
-      executablePath: CHROMIUM,
+      executablePath: browserPath!,
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
   }, 60_000);

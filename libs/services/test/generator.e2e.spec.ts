@@ -1,36 +1,13 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { resolveTopology } from '@game-mesh/events';
-import { freeBasePort, waitFor } from '@game-mesh/events/testing';
+import { commitAll, copyWorkspace, externalTool, freeBasePort, waitFor } from '@game-mesh/events/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', FORCE_COLOR: '0', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
-
-/** The workspace as a developer has it (committed and not), without build output; node_modules linked. */
-function copyWorkspace(): string {
-  const copy = mkdtempSync(join(tmpdir(), 'generator-'));
-  const files = execFileSync('git', ['ls-files', '-co', '--exclude-standard', '-z'], { cwd: root, encoding: 'utf8' }).split('\0').filter((f) => f && !f.startsWith('.nx/'));
-  for (const file of files) {
-    let content: Buffer;
-    try {
-      content = readFileSync(join(root, file));
-    } catch {
-      continue; // deleted in the work tree
-    }
-    mkdirSync(dirname(join(copy, file)), { recursive: true });
-    writeFileSync(join(copy, file), content);
-  }
-  symlinkSync(join(root, 'node_modules'), join(copy, 'node_modules'));
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: copy, stdio: 'ignore' });
-  git('init', '-q');
-  git('add', '-A');
-  git('-c', 'user.email=test@example.com', '-c', 'user.name=test', 'commit', '-qm', 'the workspace');
-  return copy;
-}
 
 const run = (copy: string, command: string, args: string[]) => execFileSync(command, args, { cwd: copy, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
 
@@ -40,7 +17,7 @@ describe('nx g @game-mesh/services:service, on a copy of the workspace', () => {
   let copy: string;
   let generatorMs: number;
   beforeAll(() => {
-    copy = copyWorkspace();
+    copy = copyWorkspace(root, 'generator-');
     const started = Date.now();
     run(copy, 'npx', ['nx', 'g', '@game-mesh/services:service', 'loot-tracker', '--consumes', 'weather.changed,time.changed', '--publishes', 'loot.dropped']);
     generatorMs = Date.now() - started;
@@ -101,6 +78,13 @@ describe('nx g @game-mesh/services:service, on a copy of the workspace', () => {
     expect(template).toContain('sqs:ReceiveMessage');
   }, 120_000);
 
+  it('is deployed by the pipeline once pushed: the shared stacks first (its ECR repository is in platform), then the new app', () => {
+    commitAll(copy, 'a new service: loot-tracker');
+    const plan = JSON.parse(run(copy, 'npx', ['tsx', '--tsconfig', 'tools/tsconfig.json', 'tools/infra/src/planCli.ts', '--base', 'HEAD~1'])) as { stacks: string[]; apps: string[] };
+    expect(plan.stacks).toEqual(['GameMesh-prod-messaging', 'GameMesh-prod-platform']);
+    expect(plan.apps).toContain('loot-tracker');
+  }, 60_000);
+
   it('refuses what cannot be a service of the mesh, naming each problem, and writes nothing', () => {
     const refused = (args: string[]) => {
       try {
@@ -116,8 +100,10 @@ describe('nx g @game-mesh/services:service, on a copy of the workspace', () => {
     expect(run(copy, 'git', ['status', '--porcelain', '--untracked-files=all'])).not.toMatch(/apps\/(idle|spy)\//);
   }, 60_000);
 
-  it('is in docker compose, on its port, on loopback', () => {
-    const config = run(copy, 'docker-compose', ['-f', 'docker-compose.yml', 'config']);
+  const containers = externalTool('containers', 'the generator\'s compose check (libs/services/test/generator.e2e.spec.ts)');
+  it.skipIf(!containers)('is in docker compose, on its port, on loopback', () => {
+    const [command, ...args] = containers!.compose;
+    const config = run(copy, command!, [...args, '-f', 'docker-compose.yml', 'config']);
     expect(config).toMatch(/\n {2}loot-tracker:\n/);
     expect(config).toContain('apps/loot-tracker/Dockerfile');
     expect(config).toMatch(/127\.0\.0\.1:3004:3004|host_ip: 127\.0\.0\.1[\s\S]*published: "?3004/);

@@ -1,33 +1,25 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { waitFor } from '@game-mesh/events/testing';
+import { externalTool, freeBasePort, waitFor } from '@game-mesh/events/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freeBasePort } from '@game-mesh/events/testing';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const APPS = ['time-manager', 'weather-manager', 'sample-consumer'] as const;
 
-const has = (command: string) => {
-  try {
-    execFileSync(command, ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-};
-// .ci/run sets up podman and its Docker API (DOCKER_HOST); elsewhere, without an engine, skip.
-const engine = process.env['DOCKER_HOST'] !== undefined && has('docker-compose');
-if (!engine && process.env['CI'] === 'true') throw new Error('container tests need DOCKER_HOST and docker-compose: .ci/run sets them up');
-const cli = has('podman') ? 'podman' : 'docker';
+// Docker Engine with Compose v2 (a hosted runner, a laptop), or podman's Docker API with
+// docker-compose v1 (.ci/run here): found by asking the engine; without one the file skips.
+const tools = externalTool('containers', 'the compose tests (tools/docker/test/compose.spec.ts)');
+const cli = tools?.cli ?? 'docker';
 
-describe.skipIf(!engine)('docker compose: the whole stack in containers', () => {
+describe.skipIf(!tools)('docker compose: the whole stack in containers', () => {
   const project = `gmtest${process.pid}`;
   let ports: Record<string, number>;
   let env: NodeJS.ProcessEnv;
   let ticker: NodeJS.Timeout | undefined;
-  const compose = (...args: string[]) => run('docker-compose', ['-p', project, ...args], { cwd: root, env, maxBuffer: 64 * 1024 * 1024 });
+  const [composeCommand, ...composeArgs] = tools?.compose ?? ['docker-compose'];
+  const compose = (...args: string[]) => run(composeCommand!, [...composeArgs, '-p', project, ...args], { cwd: root, env, maxBuffer: 64 * 1024 * 1024 });
   const container = async (service: string) => (await compose('ps', '-q', service)).stdout.trim();
   const inspect = async (id: string, format: string) => (await run(cli, ['inspect', '--format', format, id])).stdout.trim();
 
@@ -43,7 +35,7 @@ describe.skipIf(!engine)('docker compose: the whole stack in containers', () => 
       PROMETHEUS_PORT: String(ports['prometheus']),
     };
     await compose('build');
-    if (cli === 'podman') {
+    if (tools && !tools.runsHealthchecks) {
       // podman runs HEALTHCHECKs from systemd timers, and this sandbox has no systemd: run them here.
       // One round at a time: on a loaded machine a round can outlast the interval, and rounds that
       // pile up load it further until every health check times out.
@@ -149,9 +141,10 @@ describe.skipIf(!engine)('docker compose: the whole stack in containers', () => 
   });
 });
 
-describe('the LocalStack profile', () => {
-  it.skipIf(!has('docker-compose'))('is a valid compose file (LocalStack cannot be pulled here)', async () => {
-    const { stdout } = await run('docker-compose', ['--profile', 'localstack', 'config'], { cwd: root, env: { ...process.env, EVENTS_ENDPOINT: 'http://localstack:4566' } });
+describe.skipIf(!tools)('the LocalStack profile', () => {
+  it('is a valid compose file (LocalStack cannot be pulled here)', async () => {
+    const [command, ...args] = tools!.compose;
+    const { stdout } = await run(command!, [...args, '--profile', 'localstack', 'config'], { cwd: root, env: { ...process.env, EVENTS_ENDPOINT: 'http://localstack:4566' } });
     expect(stdout).toContain('image: localstack/localstack:4.13.1');
     expect(stdout).toContain('SERVICES: sns,sqs');
     expect(stdout).toMatch(/AWS_ENDPOINT_URL: http:\/\/localstack:4566/);

@@ -1,5 +1,6 @@
-// CDK entry, e.g. `npx cdk --app "npx tsx --tsconfig tools/tsconfig.json tools/infra/src/main.ts"
-//   -c prefix=prod -c imageTag=<git sha> deploy GameMesh-prod-weather-manager`.
+// CDK entry: cdk.json at the workspace root names it and holds the environment's context (prefix,
+// egress, alarm subscribers), so `npx cdk deploy GameMesh-prod-messaging` from a checkout and the
+// deploy workflow make the same choices; `-c key=value` overrides one for a single command.
 // Account and region come from the AWS environment; without them the stacks synthesize
 // environment-agnostic (offline).
 import { App } from 'aws-cdk-lib';

@@ -5,6 +5,7 @@ import { AppStack, type AppScaling } from './AppStack';
 import { CiStack } from './CiStack';
 import { MessagingStack, type AlarmSubscribers } from './MessagingStack';
 import { PlatformStack } from './PlatformStack';
+import { stackName } from './stackName';
 import { loadGameTopology, loadServiceDeclarations, type Egress } from '@game-mesh/services';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
@@ -26,7 +27,7 @@ export interface MeshAppOptions {
   egress?: Egress;
 }
 
-export const stackName = (prefix: string, part: string) => `GameMesh-${prefix}-${part}`;
+export { stackName };
 
 /** Every stack of one environment: messaging, platform, and one stack per app (deployed on its own). */
 export function addMeshStacks(app: App, options: MeshAppOptions): App {

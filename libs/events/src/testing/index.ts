@@ -10,3 +10,6 @@ export type { GameMesh } from './gameMesh';
 export { freeBasePort } from './ports';
 export { startTestDynamoDb } from './dynamoDb';
 export type { TestDynamoDb } from './dynamoDb';
+export { externalTool } from './externalTools';
+export type { ContainerTools, ExternalToolName } from './externalTools';
+export { commitAll, copyWorkspace } from './workspace';
