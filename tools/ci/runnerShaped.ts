@@ -147,7 +147,7 @@ async function main(): Promise<void> {
         if (job.skipped) summary.push(`${file} / ${job.job}: skipped (${job.skipped})`);
         else {
           failed ||= !job.result!.ok;
-          const steps = job.result!.steps.map((s) => `${s.ok ? '✓' : '✗'} ${s.name} (${(s.ms / 1000).toFixed(0)} s)`).join('\n    ');
+          const steps = job.result!.steps.map((s) => `${s.name === job.stoppedAt ? '·' : s.ok ? '✓' : '✗'} ${s.name} (${(s.ms / 1000).toFixed(0)} s)`).join('\n    ');
           summary.push(`${file} / ${job.job}: ${job.result!.ok ? 'passed' : `FAILED at "${job.result!.failedStep}"`}${job.stoppedAt ? ` — stopped before "${job.stoppedAt}": the rest needs an AWS account` : ''}\n    ${steps}`);
         }
       }
