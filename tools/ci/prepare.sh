@@ -27,6 +27,7 @@ if [ "${#packages[@]}" -gt 0 ]; then
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
 fi
+have promtool || { echo "prepare: promtool is still missing after installing prometheus" >&2; exit 1; }
 say "promtool: $(command -v promtool)"
 
 # The engine: asked for, not guessed from DOCKER_HOST.
@@ -39,9 +40,11 @@ else
     exit 1
   fi
   bash "$setup/setup-podman.sh"
-  # No registry here: stand-ins for the official images the Dockerfiles and compose file name.
-  podman image exists docker.io/library/node:24-bookworm-slim || bash "$setup/make-node-base-image.sh"
-  bash tools/prometheus/standin-image.sh
+  # No registry here: stand-ins for the official images the Dockerfiles and compose file name
+  # (built in a chroot, whose shell is found on the standard PATH).
+  std_path="$PATH:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+  podman image exists docker.io/library/node:24-bookworm-slim || PATH="$std_path" bash "$setup/make-node-base-image.sh"
+  PATH="$std_path" bash tools/prometheus/standin-image.sh
   api=$(bash "$setup/podman-api.sh" start)
   export "${api?}"
   [ -n "${GITHUB_ENV:-}" ] && echo "$api" >>"$GITHUB_ENV"

@@ -29,6 +29,7 @@ export function runnerPath(dir: string, options: { hostPath?: string; absent?: R
   const packages = join(dir, 'packages');
   for (const d of [bin, shim, packages]) mkdirSync(d, { recursive: true });
   const absent = new Set(Object.values(absentOnRunner).flat());
+  for (const d of [dir, bin, shim, packages]) chmodSync(d, 0o755); // apt's methods run as _apt and must reach them
   let realAptGet = '';
   for (const source of hostPath.split(delimiter).filter((d) => d && existsSync(d))) {
     for (const name of readdirSync(source)) {
@@ -38,27 +39,37 @@ export function runnerPath(dir: string, options: { hostPath?: string; absent?: R
       symlinkSync(target, join(bin, name));
     }
   }
-  for (const [pkg, binaries] of Object.entries(absentOnRunner)) {
-    const found = binaries.flatMap((name) => hostPath.split(delimiter).map((d) => join(d, name)).filter(existsSync).slice(0, 1));
-    writeFileSync(join(packages, pkg), found.map((file) => `${file}\n`).join(''));
-  }
+  for (const [pkg, binaries] of Object.entries(absentOnRunner)) writeFileSync(join(packages, pkg), binaries.map((name) => `${name}\n`).join(''));
+  const hostDirs = hostPath.split(delimiter).filter(Boolean);
   const script = (name: string, body: string) => {
     writeFileSync(join(shim, name), `#!/usr/bin/env bash\n${body}`);
     chmodSync(join(shim, name), 0o755);
   };
   // The runner's sudo needs no password; here we are root already, so it only runs the command.
   script('sudo', 'while [ $# -gt 0 ]; do case "$1" in --) shift; break ;; -u|-g) shift 2 ;; -*) shift ;; *) break ;; esac; done\nexec "$@"\n');
+  // After an install: what it put on the host's PATH appears (but the absent tools of packages it
+  // did not name), and the absent tools of the packages it named appear too.
   script(
     'apt-get',
     [
       'set -e',
       `${JSON.stringify(options.aptGet ?? (realAptGet || '/usr/bin/apt-get'))} "$@"`,
-      'install=false',
-      'for arg in "$@"; do',
-      '  [ "$arg" = install ] && { install=true; continue; }',
-      `  if $install && [ -f ${JSON.stringify(packages)}/"$arg" ]; then`,
-      `    while read -r file; do [ -n "$file" ] && ln -sf "$file" ${JSON.stringify(bin)}/; done < ${JSON.stringify(packages)}/"$arg"`,
-      '  fi',
+      'install=false; named=()',
+      'for arg in "$@"; do [ "$arg" = install ] && install=true; case "$arg" in -*) ;; *) named+=("$arg") ;; esac; done',
+      '$install || exit 0',
+      'declare -A hidden=()',
+      `for list in ${JSON.stringify(packages)}/*; do`,
+      '  case " ${named[*]} " in *" ${list##*/} "*) continue ;; esac',
+      '  while read -r name; do hidden[$name]=1; done < "$list"',
+      'done',
+      `for dir in ${hostDirs.map((d) => JSON.stringify(d)).join(' ')}; do`,
+      '  [ -d "$dir" ] || continue',
+      '  for file in "$dir"/*; do',
+      '    [ -e "$file" ] || continue',
+      '    name=${file##*/}',
+      '    [ -n "${hidden[$name]:-}" ] && continue',
+      `    [ -e ${JSON.stringify(bin)}/"$name" ] || [ "$name" = sudo ] || [ "$name" = apt-get ] || ln -s "$file" ${JSON.stringify(bin)}/"$name"`,
+      '  done',
       'done',
       '',
     ].join('\n'),

@@ -8,7 +8,7 @@
 // the workflows can reach runs), reviewed as a pull request against main, then pushed to main. Steps that need an AWS account (from
 // aws-actions/configure-aws-credentials on) cannot run here: the job stops there, and says so.
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,6 +61,7 @@ async function runWorkflow(file: string, work: string, repo: ReturnType<typeof m
   const needs: Record<string, { outputs: Record<string, string> }> = {};
   for (const [name, job] of Object.entries(workflow.jobs)) {
     const dir = mkdtempSync(join(work, `${name}-`));
+    chmodSync(dir, 0o755);
     const workspace = join(dir, 'workspace');
     const hostEnv = Object.fromEntries(Object.entries(process.env).filter(([key, value]) => value !== undefined && !NOT_ON_RUNNER.includes(key) && !key.startsWith('GITHUB_') && !key.startsWith('npm_'))) as Record<string, string>;
     const env: Record<string, string> = {
@@ -73,6 +74,8 @@ async function runWorkflow(file: string, work: string, repo: ReturnType<typeof m
       GITHUB_SHA: head,
       GITHUB_REF: github.ref,
       GITHUB_REPOSITORY: github.repository,
+      // This workplace has no Docker Engine: the preparation script sets up podman from here.
+      ...(existsSync(join(root, '../shared/containers')) ? { CONTAINERS_SETUP: join(root, '../shared/containers') } : {}),
       ...(pullRequest ? { GITHUB_BASE_REF: 'main', GITHUB_HEAD_REF: 'pr-change' } : {}),
     };
     const context = { github, env: {}, steps: {}, secrets: {}, needs, matrix: {} };
@@ -137,6 +140,7 @@ function substituteMatrix(workflow: Workflow, job: string, matrix: Record<string
 async function main(): Promise<void> {
   const files = process.argv.slice(2).length > 0 ? process.argv.slice(2) : readdirSync(join(root, '.github/workflows')).filter((f) => f.endsWith('.yml')).sort();
   const work = mkdtempSync(join(tmpdir(), 'runner-shaped-'));
+  chmodSync(work, 0o755); // apt's methods run as _apt: the runner's PATH lies under it
   const repo = makeOrigin(work);
   let failed = false;
   const summary: string[] = [];

@@ -4,8 +4,8 @@
 // out of the private subnets, NAT or VPC endpoints, is cheaper at that rate.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { resolveTopology } from '@game-mesh/events';
-import { loadGameTopology, loadServiceDeclarations } from '@game-mesh/services';
+import { DEAD_LETTER_CODES, resolveTopology } from '@game-mesh/events';
+import { INTERFACE_ENDPOINT_SERVICES, loadGameTopology, loadServiceDeclarations } from '@game-mesh/services';
 import { breakEvenRate, estimate, fmt, taskMonthly, type Deployment, type Measured } from './model';
 
 const { values } = parseArgs({
@@ -46,8 +46,15 @@ const deployment: Deployment = {
   vcpuPerTask: 0.25,
   gbPerTask: 0.5,
   availabilityZones: 2,
-  interfaceEndpoints: 6,
-  alarmMetrics: topology.topics.length * 2 + topology.queues.length * 3 + scaled.length * 4,
+  interfaceEndpoints: INTERFACE_ENDPOINT_SERVICES.length,
+  // + per consuming app an alarm per dead-letter reason and one on handler failures; per publishing
+  // app one on the publish failure rate (2 metrics).
+  alarmMetrics:
+    topology.topics.length * 2 +
+    topology.queues.length * 3 +
+    scaled.length * 4 +
+    declarations.filter((d) => Object.keys(d.consumes).length > 0).length * (DEAD_LETTER_CODES.length + 1) +
+    topology.topics.length * 2,
   dashboards: 1,
   kmsKeys: 1,
   secrets: declarations.length,

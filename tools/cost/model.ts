@@ -53,7 +53,7 @@ export interface Deployment {
   vcpuPerTask: number;
   gbPerTask: number;
   availabilityZones: number;
-  /** Interface endpoints a task needs without NAT: sqs, sns, ecr.api, ecr.dkr, logs, secretsmanager. */
+  /** Interface endpoints a task needs without NAT (INTERFACE_ENDPOINT_SERVICES). */
   interfaceEndpoints: number;
   alarmMetrics: number;
   dashboards: number;

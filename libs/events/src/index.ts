@@ -40,6 +40,7 @@ export type { ClaimOutcome, IdempotencyStore } from './transport/subscriber/idem
 export { DYNAMODB_IDEMPOTENCY_ACTIONS, DynamoDbIdempotencyStore } from './transport/subscriber/DynamoDbIdempotencyStore';
 export type { DynamoDbIdempotencyStoreOptions } from './transport/subscriber/DynamoDbIdempotencyStore';
 export { MIN_VISIBILITY_TIMEOUT_SECONDS } from './transport/subscriber/queueInfo';
+export { DEAD_LETTER_CODES } from './transport/subscriber/types';
 export type { DeadLetterCode, EventHandler, HandlerContext, SubscriberEvents, SubscriberOptions } from './transport/subscriber/types';
 
 // Topology: declared once, applied idempotently to any endpoint.

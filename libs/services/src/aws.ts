@@ -15,7 +15,12 @@ export const TASK_ACTIONS = {
   idempotency: [...DYNAMODB_IDEMPOTENCY_ACTIONS],
   /** The ADOT collector beside each task sends its spans to X-Ray; these actions take no resource ARN. */
   traces: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+  /** The collector writes the app's /metrics to CloudWatch as embedded-metric-format log events, into the app's metrics log group. */
+  metrics: ['logs:PutLogEvents', 'logs:CreateLogStream', 'logs:DescribeLogStreams'],
 } as const;
+
+/** The CloudWatch namespace the collector writes each app's /metrics into. */
+export const METRICS_NAMESPACE = 'GameMesh';
 
 /** The ECS cluster of one environment. */
 export const clusterName = (prefix: string): string => `${prefix}-game-mesh`;
@@ -25,6 +30,7 @@ export function appAwsNames(prefix: string, app: string) {
   return {
     taskRole: `GameMesh-${prefix}-${app}-task`,
     logGroup: `/game-mesh/${prefix}/${app}`,
+    metricsLogGroup: `/game-mesh/${prefix}/${app}/metrics`,
     cluster: clusterName(prefix),
     service: `${prefix}-${app}`,
   };
@@ -34,8 +40,21 @@ export function appAwsNames(prefix: string, app: string) {
 export type Egress = 'nat' | 'endpoints';
 
 /**
- * The AWS APIs a task calls, each an interface endpoint when there is no NAT: its queues and topic,
- * its image (ECR API and registry), its logs, its operator token. S3 (image layers) and DynamoDB
- * (idempotency) are gateway endpoints, free, in both modes.
+ * Every AWS API a task's containers call, by VPC endpoint service name: the app (its topic, its
+ * queues, its idempotency table), the ADOT collector (spans to X-Ray, metrics as log events) and
+ * Fargate itself for the task (the images from ECR, whose layers are in S3; the logs; the secret
+ * it injects). CloudWatch's metrics API is not among them: the metrics arrive as log events.
  */
-export const INTERFACE_ENDPOINT_SERVICES = ['sqs', 'sns', 'ecr.api', 'ecr.dkr', 'logs', 'secretsmanager'] as const;
+export const TASK_API_CALLS = {
+  app: ['sns', 'sqs', 'dynamodb'],
+  collector: ['xray', 'logs'],
+  fargate: ['ecr.api', 'ecr.dkr', 's3', 'logs', 'secretsmanager'],
+} as const;
+
+/** Reached through gateway endpoints (free) in both egress modes. */
+export const GATEWAY_ENDPOINT_SERVICES = ['s3', 'dynamodb'] as const;
+
+/** The rest, each an interface endpoint when there is no NAT. */
+export const INTERFACE_ENDPOINT_SERVICES: readonly string[] = [...new Set(Object.values(TASK_API_CALLS).flat())].filter(
+  (service) => !(GATEWAY_ENDPOINT_SERVICES as readonly string[]).includes(service),
+);

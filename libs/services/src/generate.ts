@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gameEvents, queueEnvName, serviceDeclarationSchema, TOPIC_ARN_ENV, type ServiceDeclaration } from '@game-mesh/events';
+import { ALARM_THRESHOLDS, gameEvents, queueEnvName, serviceDeclarationSchema, TOPIC_ARN_ENV, type ServiceDeclaration } from '@game-mesh/events';
 import { z } from 'zod';
 import { formatJson } from './json';
 
@@ -157,6 +157,61 @@ ${services.map((s) => `  - job_name: ${s.name}\n    static_configs: [{ targets: 
 `;
 }
 
+/**
+ * The compose stack's alert rules: the CloudWatch alarms' twins, with the thresholds both read from
+ * ALARM_THRESHOLDS (libs/events). The queue alarms read SQS's metrics on AWS and the services'
+ * queue gauges here; the service alarms read the same counters in both places.
+ */
+export function alertRules(): string {
+  const t = ALARM_THRESHOLDS;
+  return `# Generated from ALARM_THRESHOLDS (libs/events) by \`npm run services\`: the CloudWatch alarms of
+# tools/infra, on what the services export at /metrics. \`promtool test rules alerts.test.yml\` in CI.
+groups:
+  - name: game-event-mesh
+    rules:
+      - alert: QueueDepthHigh
+        expr: event_queue_messages{state="visible", queue!~".*-dlq"} > ${t.queueDepth}
+        for: 5m
+        labels: { severity: warning }
+        annotations:
+          summary: "{{ $labels.service }} queue {{ $labels.queue }} has {{ $value }} messages waiting (alarm above ${t.queueDepth})"
+      - alert: EventsWaitTooLong
+        # CloudWatch alarms on the oldest waiting message (> ${t.oldestMessageSeconds} s); the services see how long the
+        # events they handle waited, so this fires once slow ones are handled; a stuck consumer
+        # shows as QueueDepthHigh.
+        expr: histogram_quantile(0.99, sum by (service, queue, le) (rate(event_delivery_latency_seconds_bucket[5m]))) > ${t.oldestMessageSeconds}
+        for: 5m
+        labels: { severity: warning }
+        annotations:
+          summary: "{{ $labels.service }} handles events of {{ $labels.queue }} {{ $value }} s after they were published (alarm above ${t.oldestMessageSeconds} s)"
+      - alert: DeadLetters
+        expr: event_queue_messages{queue=~".*-dlq"} > ${t.deadLetters}
+        labels: { severity: critical }
+        annotations:
+          summary: "{{ $labels.service }} dead-letter queue {{ $labels.queue }} holds {{ $value }} messages: npm run events -- peek, then redrive"
+      - alert: DeadLettered
+        # One per reason (the code label), as on CloudWatch: events a service sent to its DLQ in a minute.
+        expr: sum by (service, code) (increase(events_dead_lettered_total[1m])) > ${t.deadLettered}
+        labels: { severity: critical }
+        annotations:
+          summary: "{{ $labels.service }} dead-lettered events because of {{ $labels.code }}: npm run events -- peek, then redrive"
+      - alert: HandlerFailures
+        expr: sum by (service) (increase(events_failed_total[5m])) > ${t.handlerFailures}
+        labels: { severity: warning }
+        annotations:
+          summary: "{{ $labels.service }}: {{ $value }} handler failures in 5 minutes (alarm above ${t.handlerFailures})"
+      - alert: PublishFailures
+        expr: |
+          sum by (service) (rate(events_publish_failures_total[5m]))
+            / (sum by (service) (rate(events_published_total[5m])) + sum by (service) (rate(events_publish_failures_total[5m])))
+            > ${t.publishFailurePercent / 100}
+        for: 5m
+        labels: { severity: critical }
+        annotations:
+          summary: "{{ $labels.service }}: {{ $value | humanizePercentage }} of publishes fail (alarm above ${t.publishFailurePercent} %)"
+`;
+}
+
 /** Every file `npm run services` writes, by path from the repository root. */
 export function generatedServiceFiles(root: string, services: readonly ServiceDeclaration[]): Map<string, string> {
   const files = new Map<string, string>();
@@ -169,6 +224,7 @@ export function generatedServiceFiles(root: string, services: readonly ServiceDe
     files.set(`apps/${service.name}/src/declared.ts`, declaredModuleFor(service));
   }
   files.set('tools/prometheus/prometheus.yml', prometheusConfig(services));
+  files.set('tools/prometheus/alerts.yml', alertRules());
   files.set('docker-compose.yml', composeFile(readFileSync(join(root, 'docker-compose.yml'), 'utf8'), services));
   return files;
 }

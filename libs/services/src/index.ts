@@ -2,5 +2,5 @@
 export { loadGameTopology, loadServiceDeclarations, workspaceRoot } from './declarations';
 export { composeFile, declaredModuleFor, dockerfileFor, generatedServiceFiles, hostPortVariable, projectJsonFor } from './generate';
 export { formatJson } from './json';
-export { appAwsNames, clusterName, INTERFACE_ENDPOINT_SERVICES, TASK_ACTIONS } from './aws';
+export { appAwsNames, clusterName, GATEWAY_ENDPOINT_SERVICES, INTERFACE_ENDPOINT_SERVICES, METRICS_NAMESPACE, TASK_ACTIONS, TASK_API_CALLS } from './aws';
 export type { Egress } from './aws';

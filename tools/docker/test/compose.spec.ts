@@ -97,7 +97,7 @@ describe.skipIf(!tools)('docker compose: the whole stack in containers', () => {
     );
     expect(targets.map((t) => t.labels.job).sort()).toEqual([...APPS].sort());
     const groups = (await prometheus('/api/v1/rules')).data['groups'] as { rules: { name: string; type: string }[] }[];
-    expect(groups.flatMap((g) => g.rules.map((r) => r.name)).sort()).toEqual(['DeadLetters', 'EventsWaitTooLong', 'PublishFailures', 'QueueDepthHigh']);
+    expect(groups.flatMap((g) => g.rules.map((r) => r.name)).sort()).toEqual(['DeadLettered', 'DeadLetters', 'EventsWaitTooLong', 'HandlerFailures', 'PublishFailures', 'QueueDepthHigh']);
     const depth = await waitFor(
       async () => {
         const result = (await prometheus(`/api/v1/query?query=${encodeURIComponent('event_queue_messages{service="sample-consumer",queue="main",state="visible"}')}`)).data['result'] as unknown[];

@@ -7,6 +7,7 @@ import { CfnSubscription, SubscriptionProtocol, Topic } from 'aws-cdk-lib/aws-sn
 import { EmailSubscription, UrlSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { CfnQueuePolicy, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { alarmTopicName } from './names';
 import { ALARM_THRESHOLDS, DEAD_LETTER_RETENTION_SECONDS, deadLetterQueuePolicy, QUEUE_RETENTION_SECONDS, queuePolicy, RECEIVE_WAIT_SECONDS, type ResolvedTopology } from '@game-mesh/events';
 
 export { ALARM_THRESHOLDS };
@@ -38,7 +39,7 @@ export class MessagingStack extends Stack {
     // lets CloudWatch use it.
     const alarmKey = new Key(this, 'AlarmTopicKey', { description: `${topology.prefix} mesh alarm topic`, enableKeyRotation: true });
     alarmKey.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
-    this.alarmTopic = new Topic(this, 'Alarms', { topicName: `${topology.prefix}-mesh-alarms`, masterKey: alarmKey });
+    this.alarmTopic = new Topic(this, 'Alarms', { topicName: alarmTopicName(topology.prefix), masterKey: alarmKey });
     for (const address of props.alarmSubscribers?.email ?? []) this.alarmTopic.addSubscription(new EmailSubscription(address));
     for (const url of props.alarmSubscribers?.https ?? []) this.alarmTopic.addSubscription(new UrlSubscription(url, { protocol: SubscriptionProtocol.HTTPS }));
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn, description: 'Subscribe here to hear the mesh alarms' });

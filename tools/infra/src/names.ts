@@ -9,3 +9,6 @@ export const messagingNames = {
   queueArn: (stack: Stack, name: string) => Arn.format({ service: 'sqs', resource: name, arnFormat: ArnFormat.NO_RESOURCE_NAME }, stack),
   queueUrl: (name: string) => `https://sqs.${Aws.REGION}.${Aws.URL_SUFFIX}/${Aws.ACCOUNT_ID}/${name}`,
 };
+
+/** The topic every alarm of one environment notifies (MessagingStack creates it; app stacks name it). */
+export const alarmTopicName = (prefix: string) => `${prefix}-mesh-alarms`;

@@ -2,7 +2,10 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { deadLetterQueuePolicy, queuePolicy, resolveTopology } from '@game-mesh/events';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ADOT_COLLECTOR_IMAGE, CONSUMER_ACTIONS, DEAD_LETTER_ACTIONS, IDEMPOTENCY_ACTIONS, PUBLISHER_ACTIONS, TRACE_ACTIONS } from '../src/AppStack';
+import { parse } from 'yaml';
+import { ALARM_THRESHOLDS as THRESHOLDS, DEAD_LETTER_CODES } from '@game-mesh/events';
+import { CONSUMER_ACTIONS, DEAD_LETTER_ACTIONS, IDEMPOTENCY_ACTIONS, METRICS_ACTIONS, PUBLISHER_ACTIONS, TRACE_ACTIONS } from '../src/AppStack';
+import { ADOT_COLLECTOR, CLOUDWATCH_METRICS, collectorConfigSchema } from '../src/collector';
 import { APPS, addMeshStacks, stackName } from '../src/meshApp';
 import { ALARM_THRESHOLDS } from '../src/MessagingStack';
 import { IMAGE_PUSH_ACTIONS } from '../src/CiStack';
@@ -50,28 +53,78 @@ describe.each(Object.keys(APPS))('the %s stack', (app) => {
         ...(ownQueues.length > 0 ? [...CONSUMER_ACTIONS, ...DEAD_LETTER_ACTIONS] : []),
         ...(ownQueues.length > 0 && APPS[app]?.scaling ? IDEMPOTENCY_ACTIONS : []),
         ...TRACE_ACTIONS,
+        ...METRICS_ACTIONS,
       ].sort(),
     );
     for (const topic of topology.topics) expect(text.includes(`:${topic.name}"`)).toBe(topic.producer === app);
     for (const queue of topology.queues) expect(text.includes(`:${queue.name}"`)).toBe(queue.service === app);
   });
 
-  it('sends its spans to X-Ray through an ADOT collector beside it: OTLP on loopback in, X-Ray out, and only X-Ray\'s two write actions', () => {
-    const template = appTemplate(app);
+  const containersOf = (template: Template) => {
     const [definition] = Object.values(template.findResources('AWS::ECS::TaskDefinition'));
-    const containers = definition!['Properties']['ContainerDefinitions'] as { Name: string; Image: unknown; Essential: boolean; Environment: { Name: string; Value: string }[]; DependsOn?: { ContainerName: string; Condition: string }[] }[];
+    return definition!['Properties']['ContainerDefinitions'] as { Name: string; Image: unknown; Essential: boolean; Environment: { Name: string; Value: string }[]; DependsOn?: unknown[] }[];
+  };
+
+  it('runs an ADOT collector beside it, from the account\'s ECR, whose configuration is valid: OTLP on loopback → X-Ray, the app\'s /metrics → CloudWatch (EMF)', () => {
+    const template = appTemplate(app);
+    const containers = containersOf(template);
     const collector = containers.find((c) => c.Name === 'otel-collector')!;
     const application = containers.find((c) => c.Name === 'app')!;
-    expect(collector.Image).toBe(ADOT_COLLECTOR_IMAGE);
+    // <account>.dkr.ecr.<region>.<suffix>/ecr-public/aws-observability/aws-otel-collector:<tag>, through the pull-through cache.
+    expect(JSON.stringify(collector.Image)).toContain(`.dkr.ecr.`);
+    expect(JSON.stringify(collector.Image)).toContain(`/ecr-public/${ADOT_COLLECTOR.repository}:${ADOT_COLLECTOR.tag}`);
     expect(collector.Essential).toBe(false);
-    const config = collector.Environment.find((e) => e.Name === 'AOT_CONFIG_CONTENT')!.Value;
-    expect(config).toContain('endpoint: 127.0.0.1:4318');
-    expect(config).toMatch(/exporters: \[awsxray\]/);
+    // Telemetry never keeps the app from starting.
+    expect(application.DependsOn).toBeUndefined();
+    const parsed = collectorConfigSchema.safeParse(parse(collector.Environment.find((e) => e.Name === 'AOT_CONFIG_CONTENT')!.Value));
+    expect(parsed.error?.issues ?? []).toEqual([]);
+    const config = parsed.data!;
+    expect(config.receivers.otlp?.protocols.http?.endpoint).toBe('127.0.0.1:4318');
+    expect(config.receivers.prometheus?.config.scrape_configs[0]?.static_configs[0]?.targets).toEqual([`127.0.0.1:${APPS[app]!.port}`]);
+    expect(config.service.pipelines.traces).toMatchObject({ receivers: ['otlp'], exporters: ['awsxray'] });
+    expect(config.service.pipelines.metrics).toMatchObject({ receivers: ['prometheus'], exporters: ['awsemf'] });
+    // Every metric an alarm reads reaches CloudWatch with the dimensions the alarm names.
+    expect(config.exporters.awsemf?.metric_declarations?.flatMap((d) => d.metric_name_selectors)).toEqual(CLOUDWATCH_METRICS.flatMap((m) => m.metrics.map((name) => `^${name}$`)));
     const env = Object.fromEntries(application.Environment.map((e) => [e.Name, e.Value]));
     expect(env).toMatchObject({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318', OTEL_PROPAGATORS: 'tracecontext,xray', OTEL_SERVICE_NAME: app });
-    expect(application.DependsOn).toEqual([{ ContainerName: 'otel-collector', Condition: 'START' }]);
-    const traces = taskRoleStatements(template).filter((s) => (s as { Sid?: string }).Sid === 'CollectorSendsTraces');
+    const statements = taskRoleStatements(template);
+    const traces = statements.filter((s) => (s as { Sid?: string }).Sid === 'CollectorSendsTraces');
     expect(traces).toEqual([expect.objectContaining({ Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Resource: '*', Effect: 'Allow' })]);
+    // The metrics go into the log group the exporter is configured with, and only there.
+    const metrics = statements.find((s) => (s as { Sid?: string }).Sid === 'CollectorWritesMetrics')!;
+    expect(asList(metrics.Action).sort()).toEqual([...METRICS_ACTIONS].sort());
+    const [group] = Object.entries(template.findResources('AWS::Logs::LogGroup', { Properties: { LogGroupName: config.exporters.awsemf!.log_group_name } }));
+    expect(JSON.stringify(metrics.Resource)).toContain(group![0]);
+  });
+
+  it('refuses a collector configuration the collector would refuse (the schema check can fail)', () => {
+    const config = parse(containersOf(appTemplate(app)).find((c) => c.Name === 'otel-collector')!.Environment.find((e) => e.Name === 'AOT_CONFIG_CONTENT')!.Value) as { service: { pipelines: { metrics: { exporters: string[] } } }; exporters: Record<string, unknown> };
+    config.service.pipelines.metrics.exporters = ['awscloudwatch'];
+    expect(collectorConfigSchema.safeParse(config).error?.issues.map((i) => i.message)).toEqual(['awscloudwatch is not defined under exporters']);
+    config.exporters['awsemf'] = { namespace: 'x', log_group_name: '/x', unknown_field: true };
+    expect(collectorConfigSchema.safeParse(config).success).toBe(false);
+  });
+
+  it('alarms on its own metrics as the compose stack\'s Prometheus rules do, to the alarm topic, both ways', () => {
+    const template = appTemplate(app);
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a['Properties'] as Record<string, unknown>);
+    const consumes = topology.queues.some((q) => q.service === app);
+    const publishes = topology.topics.some((t) => t.producer === app);
+    const named = (suffix: string) => alarms.find((a) => a['AlarmName'] === `${prefix}-${app}-${suffix}`);
+    for (const code of DEAD_LETTER_CODES) {
+      const alarm = named(`dead-lettered-${code.toLowerCase().replaceAll('_', '-')}`);
+      expect(alarm !== undefined).toBe(consumes);
+      if (alarm) expect(alarm).toMatchObject({ MetricName: 'events_dead_lettered_total', Namespace: 'GameMesh', Threshold: THRESHOLDS.deadLettered, Dimensions: expect.arrayContaining([{ Name: 'code', Value: code }, { Name: 'service', Value: app }]) });
+    }
+    expect(named('handler-failures') !== undefined).toBe(consumes);
+    if (consumes) expect(named('handler-failures')).toMatchObject({ MetricName: 'events_failed_total', Threshold: THRESHOLDS.handlerFailures, Period: 300 });
+    expect(named('publish-failures') !== undefined).toBe(publishes);
+    if (publishes) expect(JSON.stringify(named('publish-failures'))).toContain('100 * failed / (published + failed)');
+    expect(alarms.length).toBeGreaterThan(0);
+    for (const alarm of alarms) {
+      expect(JSON.stringify(alarm['AlarmActions'])).toContain(`:${prefix}-mesh-alarms`);
+      expect(alarm['OKActions']).toEqual(alarm['AlarmActions']);
+    }
   });
 
   it('runs on Fargate with its env, a health check, a 30 s stop timeout and a log group', () => {
@@ -87,7 +140,7 @@ describe.each(Object.keys(APPS))('the %s stack', (app) => {
         }),
       ]),
     });
-    template.resourceCountIs('AWS::Logs::LogGroup', 1);
+    template.resourceCountIs('AWS::Logs::LogGroup', 2); // the app's logs and its metrics (EMF)
     // The operator API's token, from Secrets Manager, read by the execution role only.
     template.hasResourceProperties('AWS::ECS::TaskDefinition', { ContainerDefinitions: Match.arrayWith([Match.objectLike({ Secrets: [Match.objectLike({ Name: 'OPERATOR_TOKEN' })] })]) });
     expect(JSON.stringify(taskRoleStatements(template))).not.toContain('secretsmanager');
@@ -255,6 +308,7 @@ describe('the way out of the private subnets (npm run cost says which is cheaper
     const template = platform();
     template.resourceCountIs('AWS::EC2::NatGateway', 1);
     template.resourceCountIs('AWS::EC2::VPCEndpoint', 2);
+    template.resourceCountIs('AWS::EC2::FlowLog', 1);
   });
 
   it('is VPC endpoints for every API a task calls, and no NAT, with -c egress=endpoints', () => {

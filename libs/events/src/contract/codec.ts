@@ -83,16 +83,18 @@ function hasDefinedValue(object: object): boolean {
   return false;
 }
 
-/** Why a received message can never be handled. Stable codes, for logs, metrics and the DLQ. */
-export type RejectionCode =
-  | 'MALFORMED_JSON'
-  | 'INVALID_ENVELOPE'
-  | 'UNKNOWN_EVENT_TYPE'
-  | 'UNKNOWN_EVENT_VERSION'
-  | 'VERSION_NOT_READABLE'
-  | 'EVENT_DATA_INVALID'
-  | 'UPCAST_FAILED'
-  | 'MESSAGE_TOO_LARGE';
+/** Why a received message can never be handled. Stable codes, for logs, metrics, alarms and the DLQ. */
+export const REJECTION_CODES = [
+  'MALFORMED_JSON',
+  'INVALID_ENVELOPE',
+  'UNKNOWN_EVENT_TYPE',
+  'UNKNOWN_EVENT_VERSION',
+  'VERSION_NOT_READABLE',
+  'EVENT_DATA_INVALID',
+  'UPCAST_FAILED',
+  'MESSAGE_TOO_LARGE',
+] as const;
+export type RejectionCode = (typeof REJECTION_CODES)[number];
 
 export type DecodeResult =
   | { ok: true; envelope: EventEnvelope; sourceVersion: number }

@@ -6,11 +6,24 @@ export const QUEUE_RETENTION_SECONDS = 345_600; // 4 days, the SQS default
 export const RECEIVE_WAIT_SECONDS = 20;
 
 /**
- * Thresholds of the original design's alarms: CloudWatch alarms (CDK) and `doctor` both read
- * these. Depth: visible messages; age: the oldest message; DLQ: any message; delivery failures:
- * share of SNS → SQS deliveries that failed.
+ * Every alarm's threshold, in one place: the CloudWatch alarms (CDK), the Prometheus rules of the
+ * compose stack (tools/prometheus/alerts.yml, generated from these by `npm run services`) and
+ * `doctor` read them. Of the queues (SQS's metrics): depth, visible messages; age, the oldest
+ * message; deadLetters, messages in a DLQ; deliveryFailurePercent, SNS → SQS deliveries that failed.
+ * Of the services (their /metrics, scraped on ECS by the collector beside each task):
+ * deadLettered, events a service sent to its DLQ in one minute, alarmed per reason;
+ * handlerFailures, handler failures in five minutes; publishFailurePercent, publishes that did
+ * not reach SNS over five minutes.
  */
-export const ALARM_THRESHOLDS = { queueDepth: 1_000, oldestMessageSeconds: 300, deadLetters: 0, deliveryFailurePercent: 1 } as const;
+export const ALARM_THRESHOLDS = {
+  queueDepth: 1_000,
+  oldestMessageSeconds: 300,
+  deadLetters: 0,
+  deliveryFailurePercent: 1,
+  deadLettered: 0,
+  handlerFailures: 10,
+  publishFailurePercent: 1,
+} as const;
 
 export function deadLetterQueueAttributes(deadLetterArn: string): Record<string, string> {
   return { MessageRetentionPeriod: String(DEAD_LETTER_RETENTION_SECONDS), SqsManagedSseEnabled: 'true', Policy: JSON.stringify(deadLetterQueuePolicy(deadLetterArn)) };

@@ -1,7 +1,7 @@
 import type { Context } from '@opentelemetry/api';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Catalog, EventData, EventTypeName } from '../../contract/catalog';
-import type { RejectionCode } from '../../contract/codec';
+import { REJECTION_CODES } from '../../contract/codec';
 import type { EventEnvelope } from '../../contract/envelope';
 import type { Logger } from '../logger';
 import type { IdempotencyStore } from './idempotency';
@@ -69,8 +69,9 @@ export interface SubscriberOptions<C extends Catalog> {
   startTimeoutMs?: number;
 }
 
-/** Why a message went to the dead-letter queue. */
-export type DeadLetterCode = RejectionCode | 'NO_HANDLER' | 'HANDLER_FAILED';
+/** Why a message went to the dead-letter queue: every value, for the alarms on each reason. */
+export const DEAD_LETTER_CODES = [...REJECTION_CODES, 'NO_HANDLER', 'HANDLER_FAILED'] as const;
+export type DeadLetterCode = (typeof DEAD_LETTER_CODES)[number];
 
 /** Lifecycle of consuming, for logs and metrics: event name → listener arguments. */
 export interface SubscriberEvents {
