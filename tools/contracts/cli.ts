@@ -11,20 +11,27 @@ import { Command, CommanderError } from 'commander';
 import { canIDeploy } from './canIDeploy';
 import { generateContractFiles, staleFiles } from './contractFiles';
 import { FileDeploymentRecords, SsmDeploymentRecords, type DeploymentRecords } from './deployments';
-import { contractState, describeProblem, gateProblems } from './gate';
-import { readSchemaHistory, resolveRevision } from './history';
+import { contractState, describeProblem, gateProblems, type Deployed } from './gate';
+import { changedServices, contractFilesAt, defaultBase, readSchemaHistory, resolveRevision } from './history';
 import { contractPaths, HAND_KEPT } from './schemas';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const contractsDir = join(root, 'contracts');
 const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
 
-/** The gate over what the catalog generates now (plus the hand-written retirements). */
-function gate(): { files: Map<string, string>; problems: string[] } {
+/**
+ * The gate over what the catalog generates now (plus the hand-written retirements), judged against
+ * the consumers as the base of the change holds them: on a pull request its merge base, on a push
+ * the commit before it; by default the merge base with origin/main, else HEAD.
+ */
+function gate(baseOption: string | undefined): { files: Map<string, string>; problems: string[]; base: string } {
   const files = generateContractFiles(version);
   const retired = join(contractsDir, contractPaths.retired);
   const state = contractState(new Map([...files, ...(existsSync(retired) ? [[contractPaths.retired, readFileSync(retired, 'utf8')] as const] : [])]));
-  return { files, problems: gateProblems(readSchemaHistory(root), state).map(describeProblem) };
+  // A branch's first push (all zeros) or a run by hand (empty) has no "before": judged as it is.
+  const base = resolveRevision(root, baseOption === undefined ? defaultBase(root) : /^0*$/.test(baseOption) ? 'HEAD' : baseOption);
+  const deployed: Deployed = { revision: base, readers: contractState(contractFilesAt(root, base)).readers, changedServices: changedServices(root, base) };
+  return { files, base, problems: [...new Set(gateProblems(readSchemaHistory(root), state, deployed).map(describeProblem))] };
 }
 
 const records = (where: string): DeploymentRecords => (where === 'ssm' ? new SsmDeploymentRecords(new SSMClient({})) : new FileDeploymentRecords(join(root, where)));
@@ -32,11 +39,12 @@ const records = (where: string): DeploymentRecords => (where === 'ssm' ? new Ssm
 const program = new Command('contracts')
   .description('Generate and gate the published event contract.')
   .option('--check', 'fail on a breaking change (against git history) or a stale contracts/ file; write nothing')
+  .option('--base <rev>', 'the revision whose consumers (readers) the change is judged against: the merge base of a pull request, the commit before a push')
   .exitOverride()
-  .action((options: { check?: boolean }) => {
-    const { files, problems } = gate();
+  .action((options: { check?: boolean; base?: string }) => {
+    const { files, problems, base } = gate(options.base);
     if (problems.length > 0) {
-      console.error(`Refused: a breaking change to a shipped event version (against every schema in git history):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+      console.error(`Refused: a breaking change to a shipped event version (against every schema in git history, and the consumers as of ${base.slice(0, 8)}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
       process.exitCode = 1;
       return;
     }

@@ -30,7 +30,10 @@ export function generateContractFiles<C extends Catalog>(version: string, source
   }
   const index: CatalogIndex = {
     types: Object.fromEntries(
-      Object.entries(source.catalog).map(([type, d]) => [type, { producer: d.producer, topic: d.topic, current: d.current, compatibility: d.compatibility ?? 'FULL', versions: Object.keys(d.versions).map(Number) }]),
+      Object.entries(source.catalog).map(([type, d]) => {
+        const consumersDeployFirst = Object.entries(d.versions).filter(([, v]) => v.consumersDeployFirst).map(([n]) => Number(n));
+        return [type, { producer: d.producer, topic: d.topic, current: d.current, compatibility: d.compatibility ?? 'FULL', versions: Object.keys(d.versions).map(Number), ...(consumersDeployFirst.length > 0 ? { consumersDeployFirst } : {}) }];
+      }),
     ),
   };
   files.set(contractPaths.catalog, json(index));

@@ -3,7 +3,7 @@ import { versionKey, type SchemaHistory } from './history';
 import { contractPaths, type JsonSchema } from './schemas';
 
 export interface CatalogIndex {
-  types: Record<string, { producer: string; topic: string; current: number; compatibility: 'BACKWARD' | 'FORWARD' | 'FULL'; versions: number[] }>;
+  types: Record<string, { producer: string; topic: string; current: number; compatibility: 'BACKWARD' | 'FORWARD' | 'FULL'; versions: number[]; consumersDeployFirst?: number[] }>;
 }
 
 export interface ReaderFile {
@@ -39,6 +39,18 @@ export interface ContractState {
 const NEW_VERSION = (type: string, version: number) =>
   `publish the change as ${type} v${version + 1} with an upcaster from v${version}; move the consumers to v${version + 1} first, then the producer`;
 
+/**
+ * What runs now, against which a change is judged: the consumers' readers as the base of the change
+ * holds them (what is deployed, or about to be), and the services the change itself touches.
+ */
+export interface Deployed {
+  /** The base revision, for the message. */
+  revision: string;
+  readers: ReaderFile[];
+  /** Services whose code the change touches (apps/<name>/): they are redeployed with it. */
+  changedServices: ReadonlySet<string>;
+}
+
 /** Reads the state out of `contracts/` files (generated now, or as a revision held them). */
 export function contractState(files: ReadonlyMap<string, string>): ContractState {
   const schemas = new Map<string, JsonSchema>();
@@ -72,11 +84,23 @@ const attributesOf = (schema: JsonSchema): Record<string, string> => (schema['x-
  *   disappears unless retired, no retired version is still read or published, and no consumer
  *   reads a version older than what its producer publishes.
  */
-export function gateProblems(history: SchemaHistory, now: ContractState): GateProblem[] {
+export function gateProblems(history: SchemaHistory, now: ContractState, deployed?: Deployed): GateProblem[] {
   const problems: GateProblem[] = [];
   const retired = new Set(now.retired.map((r) => versionKey(r.type, r.version)));
-  const readersOf = (type: string, version: number) =>
-    now.readers.flatMap((file) => file.reads.filter((r) => r.type === type && r.version === version).map((r) => ({ consumer: `${file.service} (${r.queue} queue)`, reader: r.reader })));
+  // The readers in the change, and, beside them, each consumer's reader as deployed: a change that
+  // regenerates a reader does not change the consumer that runs. Only a version marked
+  // consumersDeployFirst lets a consumer the change also updates be judged by its new reader alone.
+  const readersOf = (type: string, version: number) => {
+    const matching = (file: ReaderFile, label: string) =>
+      file.reads.filter((r) => r.type === type && r.version === version).map((r) => ({ consumer: `${file.service} (${r.queue} queue)${label}`, reader: r.reader, key: `${file.service}/${r.queue}` }));
+    const current = now.readers.flatMap((file) => matching(file, ''));
+    const movesWith = (service: string) => (now.catalog.types[type]?.consumersDeployFirst ?? []).includes(version) && deployed?.changedServices.has(service) === true;
+    const asDeployed = (deployed?.readers ?? [])
+      .filter((file) => !movesWith(file.service))
+      .flatMap((file) => matching(file, ` as deployed (${deployed!.revision.slice(0, 8)})`))
+      .filter((old) => !current.some((c) => c.key === old.key && JSON.stringify(c.reader) === JSON.stringify(old.reader)));
+    return [...current, ...asDeployed];
+  };
 
   for (const [key, snapshots] of history) {
     const [type = '', versionText = '0'] = key.split('@v');
@@ -103,7 +127,13 @@ export function gateProblems(history: SchemaHistory, now: ContractState): GatePr
         const targets = readers.length > 0 ? readers : [{ consumer: 'a consumer of the shipped schema', reader: null }];
         for (const { consumer, reader } of targets) {
           for (const b of backwardBreaks(dataOf(current), reader ?? dataOf(shipped), 'data')) {
-            problems.push({ type, version, breaks: `${consumer} (FORWARD: it cannot read what the changed producer sends)`, ...forward(b), wayOut: NEW_VERSION(type, version) });
+            problems.push({
+              type,
+              version,
+              breaks: `${consumer} (FORWARD: it cannot read what the changed producer sends)`,
+              ...forward(b),
+              wayOut: `${NEW_VERSION(type, version)}; or change that consumer in the same change and mark ${type} v${version} consumersDeployFirst (it then deploys first, and can-i-deploy holds the producer until it runs)`,
+            });
           }
         }
       }

@@ -54,3 +54,18 @@ export function contractFilesAt(root: string, revision: string): Map<string, str
   const paths = git(root, ['ls-tree', '-r', '--name-only', revision, '--', 'contracts']).split('\n').filter(Boolean);
   return new Map(paths.map((path) => [path.slice('contracts/'.length), git(root, ['show', `${revision}:${path}`])]));
 }
+
+/** The base a change is judged against when none is given: its merge base with origin/main, else HEAD. */
+export function defaultBase(root: string): string {
+  try {
+    return execFileSync('git', ['merge-base', 'HEAD', 'origin/main'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return 'HEAD';
+  }
+}
+
+/** Services (apps/<name>/) whose files differ between `base` and the work tree, untracked files included. */
+export function changedServices(root: string, base: string): Set<string> {
+  const changed = [...git(root, ['diff', '--name-only', base]).split('\n'), ...git(root, ['ls-files', '--others', '--exclude-standard', 'apps']).split('\n')];
+  return new Set(changed.map((path) => /^apps\/([^/]+)\//.exec(path)?.[1]).filter((name): name is string => name !== undefined));
+}

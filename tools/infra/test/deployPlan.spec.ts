@@ -31,8 +31,13 @@ describe('what a push to main deploys', () => {
     expect(deployPlan(copy, 'HEAD~1', 'HEAD')).toEqual({ prefix: 'prod', stacks: [], apps: [] });
   }, 60_000);
 
-  it('cdk.json (the egress choice): every stack and every app, under the prefix it names', () => {
+  it('cdk.json (the egress choice): every stack and every app, consumers before the producers they read, under the prefix it names', () => {
     commit('cdk.json', (text) => text.replace('"egress": "nat"', '"egress": "endpoints"').replace('"prefix": "prod"', '"prefix": "staging"'), 'endpoints');
-    expect(deployPlan(copy, 'HEAD~1', 'HEAD')).toEqual({ prefix: 'staging', stacks: ['GameMesh-staging-messaging', 'GameMesh-staging-platform'], apps: ['time-manager', 'weather-manager', 'sample-consumer'] });
+    // sample-consumer reads weather-manager and time-manager; weather-manager reads time-manager.
+    expect(deployPlan(copy, 'HEAD~1', 'HEAD')).toEqual({ prefix: 'staging', stacks: ['GameMesh-staging-messaging', 'GameMesh-staging-platform'], apps: ['sample-consumer', 'weather-manager', 'time-manager'] });
   }, 60_000);
+
+  it('a branch\'s first push (no commit before it): everything', () => {
+    expect(deployPlan(copy, '0'.repeat(40), 'HEAD')).toEqual({ prefix: 'staging', stacks: ['GameMesh-staging-messaging', 'GameMesh-staging-platform'], apps: ['sample-consumer', 'weather-manager', 'time-manager'] });
+  });
 });

@@ -24,6 +24,14 @@ export interface EventVersionDefinition<TSchema extends z.ZodType = z.ZodType> {
   upcastFromPrevious?: (previous: never) => z.input<TSchema>;
   /** Valid example payloads: documentation, fixtures for contract tests. At least one. */
   examples: readonly [z.input<TSchema>, ...z.input<TSchema>[]];
+  /**
+   * A change to this (shipped) version moves its readers with it: the consumers the same change
+   * updates are judged by the contract gate with their new readers, not the deployed ones, and
+   * deploy before the producer (the deploy plan orders consumers first; can-i-deploy refuses the
+   * producer while a deployed consumer still runs a reader that cannot read it). Consumers the
+   * change leaves alone are still judged as deployed. @defaultValue false
+   */
+  consumersDeployFirst?: boolean;
 }
 
 /** Every version of one event type, with who produces it and on which topic. */
