@@ -45,7 +45,7 @@ describe('the GitHub Actions workflows', () => {
     const order = ['can-i-deploy', 'docker push', ':deploy'].map((step) => deploy.indexOf(step));
     expect(order.every((index, i) => index > 0 && (i === 0 || index > order[i - 1]!))).toBe(true);
     // Where cloud credentials are held, no install script runs.
-    for (const job of ['infrastructure', 'deploy']) expect(deploy.split(`\n  ${job}:\n`)[1]?.split(/\n  [a-z]+:\n/)[0]).toContain('npm ci --no-audit --no-fund --ignore-scripts');
+    for (const job of ['infrastructure', 'deploy']) expect(deploy.split(`\n  ${job}:\n`)[1]?.split(/\n {2}[a-z]+:\n/)[0]).toContain('npm ci --no-audit --no-fund --ignore-scripts');
     for (const app of ['time-manager', 'weather-manager', 'sample-consumer']) {
       const target = (JSON.parse(readFileSync(join(root, 'apps', app, 'project.json'), 'utf8')) as { targets: { deploy: { command: string } } }).targets.deploy.command;
       expect(target.indexOf('can-i-deploy')).toBeLessThan(target.indexOf('infra:deploy'));
