@@ -5,7 +5,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { applyTopology, resolveTopology } from '@game-mesh/events';
-import { startFauxqs } from 'fauxqs';
+import { startLocalEmulator } from '@game-mesh/events/testing';
 import { SERVICES } from '../stack/launchStack';
 import { createAwsClients } from '@game-mesh/service-runtime';
 import { loadGameTopology } from '@game-mesh/services';
@@ -14,8 +14,8 @@ process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const runs = Number(process.argv[2] ?? 5);
 
-const emulator = await startFauxqs({ port: 0, logger: false, host: 'localhost' });
-const endpoint = `http://localhost:${emulator.port}`;
+const emulator = await startLocalEmulator();
+const endpoint = emulator.endpoint;
 const report = await applyTopology({ ...createAwsClients({ AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL: endpoint }), topology: resolveTopology(loadGameTopology(), { prefix: 'bench' }) });
 
 interface Row { service: string; coldStartMs: { median: number; min: number; max: number }; idleRssMiB: number; bundleMiB: number }

@@ -3,8 +3,7 @@
 // `npm start` runs it (each app from its bundle), its broker traffic through a counting proxy.
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { startFaultProxy } from '@game-mesh/events/testing';
-import { startFauxqs } from 'fauxqs';
+import { startFaultProxy, startLocalEmulator } from '@game-mesh/events/testing';
 import { launchStack } from '../stack/launchStack';
 import type { Measured } from './model';
 
@@ -15,8 +14,8 @@ const IDLE_SECONDS = Number(process.env['COST_IDLE_SECONDS'] ?? 60);
 const EVENTS = Number(process.env['COST_EVENTS'] ?? 100);
 const EVENTS_PER_SECOND = 5;
 
-const emulator = await startFauxqs({ port: 0, logger: false, host: 'localhost' });
-const proxy = await startFaultProxy(`http://localhost:${emulator.port}`);
+const emulator = await startLocalEmulator();
+const proxy = await startFaultProxy(emulator.endpoint);
 let logBytes = 0;
 const stack = await launchStack({
   root,

@@ -6,7 +6,7 @@ import { applyTopology, resolveTopology, type ApplyReport } from '@game-mesh/eve
 import { fileURLToPath } from 'node:url';
 import { createAwsClients } from '@game-mesh/service-runtime';
 import { loadGameTopology, loadServiceDeclarations } from '@game-mesh/services';
-import { startFauxqs } from 'fauxqs';
+import { startLocalEmulator } from '@game-mesh/events/testing';
 
 const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
 const declarations = loadServiceDeclarations(repositoryRoot);
@@ -63,11 +63,12 @@ export async function launchStack(options: StackOptions): Promise<Stack> {
   let emulator: { stop(): Promise<void> } | undefined;
   let endpoint = options.endpoint;
   if (endpoint === undefined && !options.useAws) {
-    const server = await startFauxqs({ port: options.emulatorPort ?? 4566, logger: false, host: 'localhost' }).catch((error: unknown) => {
+    // On loopback only: nobody else on the network reaches the queues.
+    const server = await startLocalEmulator({ port: options.emulatorPort ?? 4566 }).catch((error: unknown) => {
       throw new Error(`Could not start the emulator on port ${options.emulatorPort ?? 4566} (${String(error)}); set EMULATOR_PORT to another port`);
     });
     emulator = server;
-    endpoint = `http://localhost:${server.port}`;
+    endpoint = server.endpoint;
     log('emulator', `fauxqs SNS/SQS emulator listening on ${endpoint}`);
   }
   const { sns, sqs } = createAwsClients({ AWS_REGION: region, AWS_ENDPOINT_URL: endpoint });

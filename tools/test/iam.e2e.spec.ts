@@ -5,8 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { freeBasePort, startFaultProxy, waitFor, type FaultProxy } from '@game-mesh/events/testing';
-import { startFauxqs } from 'fauxqs';
+import { freeBasePort, startFaultProxy, startLocalEmulator, waitFor, type FaultProxy, type LocalEmulator } from '@game-mesh/events/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchStack, SERVICES, type ServiceName, type Stack } from '../stack/launchStack';
 import { createAwsClients } from '@game-mesh/service-runtime';
@@ -56,13 +55,13 @@ function granted(templates: string, app: ServiceName): string[] {
 
 describe('IAM from evidence: each task role grants exactly the calls its service makes', () => {
   let stack: Stack;
-  let emulator: { port: number; stop(): Promise<void> };
+  let emulator: LocalEmulator;
   const proxies = {} as Record<ServiceName, FaultProxy>;
   let templates: string;
 
   beforeAll(async () => {
-    emulator = await startFauxqs({ port: 0, logger: false, host: 'localhost' });
-    const endpoint = `http://localhost:${emulator.port}`;
+    emulator = await startLocalEmulator();
+    const endpoint = emulator.endpoint;
     for (const service of SERVICES) proxies[service] = await startFaultProxy(endpoint);
     stack = await launchStack({
       root,

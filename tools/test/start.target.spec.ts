@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { freeBasePort, waitFor } from '@game-mesh/events/testing';
 import { describe, expect, it } from 'vitest';
@@ -32,6 +33,23 @@ describe('which broker npm start uses', () => {
   });
 });
 
+/** The addresses listening on `port` (Linux: /proc/net/tcp and tcp6, state 0A = LISTEN). */
+function listenersOn(port: number): string[] {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  return ['/proc/net/tcp', '/proc/net/tcp6'].flatMap((table) =>
+    readFileSync(table, 'utf8')
+      .split('\n')
+      .slice(1)
+      .map((line) => line.trim().split(/\s+/))
+      .filter((fields) => fields[1]?.endsWith(`:${hexPort}`) && fields[3] === '0A')
+      .map((fields) => {
+        const hex = fields[1]!.split(':')[0]!;
+        // IPv4 is little-endian hex; anything longer is IPv6, reported as such.
+        return hex.length === 8 ? hex.match(/../g)!.reverse().map((b) => parseInt(b, 16)).join('.') : `ipv6:${hex}`;
+      }),
+  );
+}
+
 /** `npm start`'s script (the bundles are built: tools' tests depend on the apps' build). */
 function start(args: string[], env: Record<string, string>) {
   const child = spawn(process.execPath, ['--import', 'tsx', 'tools/stack/start.ts', ...args], {
@@ -52,9 +70,12 @@ describe('npm start in an engineer\'s shell', () => {
     const stack = start([], { ...AWS_SHELL, START_BASE_PORT: String(basePort), EMULATOR_PORT: '0' });
     try {
       await waitFor(() => (stack.output().includes('Game event mesh is running') ? true : undefined), { timeoutMs: 45_000, message: `npm start running:\n${stack.output()}` });
-      expect(stack.output()).toMatch(/broker\s+http:\/\/localhost:\d+ \(embedded fauxqs\)/);
+      expect(stack.output()).toMatch(/broker\s+http:\/\/127\.0\.0\.1:\d+ \(embedded fauxqs\)/);
       expect(stack.output()).toContain('AWS_PROFILE, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_ENDPOINT_URL set in this shell: not used');
       expect((await fetch(`http://127.0.0.1:${basePort + 3}/ready`)).status).toBe(200);
+      // Every port npm start opens listens on loopback only: the emulator and each service.
+      const emulatorPort = Number(/broker\s+http:\/\/127\.0\.0\.1:(\d+)/.exec(stack.output())![1]);
+      for (const port of [emulatorPort, basePort + 1, basePort + 2, basePort + 3]) expect({ port, listeners: listenersOn(port) }).toEqual({ port, listeners: ['127.0.0.1'] });
     } finally {
       stack.child.kill('SIGINT');
       await stack.exited;

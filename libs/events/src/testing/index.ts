@@ -13,3 +13,5 @@ export type { TestDynamoDb } from './dynamoDb';
 export { externalTool } from './externalTools';
 export type { ContainerTools, ExternalToolName } from './externalTools';
 export { commitAll, copyWorkspace } from './workspace';
+export { startLocalEmulator } from './emulator';
+export type { LocalEmulator } from './emulator';

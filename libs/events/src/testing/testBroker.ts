@@ -1,7 +1,7 @@
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { startFauxqs } from 'fauxqs';
 import { awsClientConfig } from '../transport/clientConfig';
+import { startLocalEmulator } from './emulator';
 
 export interface TestBroker {
   endpoint: string;
@@ -13,10 +13,10 @@ export interface TestBroker {
   stop(): Promise<void>;
 }
 
-/** A real fauxqs server on a free port, with real AWS SDK v3 clients pointed at it. */
+/** A real fauxqs server on a free loopback port, with real AWS SDK v3 clients pointed at it. */
 export async function startTestBroker(): Promise<TestBroker> {
-  const server = await startFauxqs({ port: 0, logger: false, host: 'localhost' });
-  const endpoint = `http://127.0.0.1:${server.port}`;
+  const server = await startLocalEmulator();
+  const endpoint = server.endpoint;
   const region = 'us-east-1';
   const config = awsClientConfig({ endpoint, region });
   const clients = (): { sns: SNSClient; sqs: SQSClient } => ({ sns: new SNSClient(config), sqs: new SQSClient(config) });
