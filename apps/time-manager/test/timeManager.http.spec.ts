@@ -49,7 +49,8 @@ describe('time-manager over HTTP, publishing to fauxqs', () => {
     expect(events.find((e) => e.id === eventId)?.data).toMatchObject({ phase: 'night', day: 4, cause: 'operator' });
   });
 
-  it('pauses, resumes and rescales', async () => {
+  it('pauses, resumes and rescales (pause and resume need no body)', async () => {
+    expect((await fetch(`${base}/time/pause`, { method: 'POST' })).status).toBe(200);
     expect(await (await send('POST', '/time/pause')).json()).toMatchObject({ paused: true });
     expect(await (await send('POST', '/time/resume')).json()).toMatchObject({ paused: false });
     expect(await (await send('PUT', '/time/scale', { gameMinutesPerSecond: 60 })).json()).toMatchObject({ gameMinutesPerSecond: 60 });
@@ -91,8 +92,12 @@ describe('time-manager whose publishes fail', () => {
     const service = await startService(timeManager, mesh.envFor('time-manager', { EVENTS_TOPIC_ARN: missingTopic, CLOCK_GAME_MINUTES_PER_SECOND: '0.001' }), () => undefined);
     const base = `http://127.0.0.1:${service.port}`;
     try {
+      const before = (await (await fetch(`${base}/time`)).json()) as { minuteOfDay: number };
       const put = await fetch(`${base}/time`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ minuteOfDay: 700 }) });
-      expect(put.status).toBe(500);
+      // Atomic: not published, so not changed; 503 with the reason.
+      expect(put.status).toBe(503);
+      expect(await put.json()).toMatchObject({ error: 'not published: the clock is unchanged', reason: 'PUBLISH_REJECTED' });
+      expect(((await (await fetch(`${base}/time`)).json()) as { minuteOfDay: number }).minuteOfDay).toBe(before.minuteOfDay);
       const ready = (await (await fetch(`${base}/ready`)).json()) as { checks: Record<string, string> };
       expect(ready.checks['publishing']).toBe('failing');
       const metrics = await (await fetch(`${base}/metrics`)).text();

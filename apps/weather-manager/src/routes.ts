@@ -1,5 +1,5 @@
 import { weatherStateSchema, type WeatherState } from '@game-mesh/events';
-import { parseBody } from '@game-mesh/service-runtime';
+import { notPublished, parseBody } from '@game-mesh/service-runtime';
 import type { Express } from 'express';
 import type { WeatherChange, WeatherSimulation } from './WeatherSimulation';
 
@@ -9,10 +9,19 @@ export function weatherRoutes(simulation: WeatherSimulation, announce: (change: 
     app.get('/weather', (_req, res) => {
       res.json({ ...simulation.current, ...simulation.context, transitions: simulation.transitions() });
     });
+    // Atomic: the weather changes only once its weather.changed is published; a publish that fails
+    // leaves it as it was and answers 503 with the reason.
     app.put('/weather', async (req, res) => {
       const body: WeatherState | undefined = parseBody(weatherStateSchema.strict(), req, res);
       if (!body) return;
-      const eventId = await announce(simulation.set(body));
+      let eventId: string;
+      try {
+        eventId = await announce({ previous: simulation.current, current: body });
+      } catch (error) {
+        notPublished(res, error, 'the weather is unchanged');
+        return;
+      }
+      simulation.set(body);
       res.json({ ...simulation.current, eventId });
     });
   };

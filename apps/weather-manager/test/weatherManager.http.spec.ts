@@ -1,3 +1,4 @@
+import { DeleteTopicCommand } from '@aws-sdk/client-sns';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { gameEvents, Publisher } from '@game-mesh/events';
 import { listener, startGameMesh, waitFor, type GameMesh } from '@game-mesh/events/testing';
@@ -78,4 +79,14 @@ describe('weather-manager over HTTP, on fauxqs', () => {
     expect(text).toMatch(/events_consumed_total\{type="time.changed",queue="main",service="weather-manager"\} 1/);
     expect(text).toMatch(/event_queue_messages\{queue="main-dlq",state="visible",service="weather-manager"\} 0/);
   });
+
+  // Last: it takes the topic away.
+  it('changes nothing when the override cannot be published: 503 with the reason, the weather as it was', async () => {
+    const before = (await getWeather()) as unknown as { condition: string; intensity: number; temperatureCelsius: number };
+    await mesh.broker.sns.send(new DeleteTopicCommand({ TopicArn: mesh.report.topicArns['weather'] }));
+    const response = await put({ condition: 'fog', intensity: 0.3, temperatureCelsius: 4 });
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ error: 'not published: the weather is unchanged', reason: expect.any(String) });
+    expect(await getWeather()).toMatchObject({ condition: before.condition, intensity: before.intensity, temperatureCelsius: before.temperatureCelsius });
+  }, 30_000);
 });

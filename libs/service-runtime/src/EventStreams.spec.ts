@@ -1,4 +1,6 @@
+import { get } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Response } from 'express';
 import express from 'express';
 import { describe, expect, it } from 'vitest';
 import { EventStreams } from './EventStreams';
@@ -25,6 +27,57 @@ describe('EventStreams', () => {
       streams.closeAll();
       expect((await open[1]!.body!.getReader().read()).done).toBe(true);
       await expect.poll(() => streams.size).toBe(0);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
+  it('caps the streams one address may hold, beside the global cap', async () => {
+    const streams = new EventStreams(10, 2);
+    const app = express();
+    app.get('/s', (_req, res) => void streams.attach(res, () => undefined));
+    const server = app.listen(0);
+    await new Promise((resolve) => server.once('listening', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/s`;
+    try {
+      expect([(await fetch(url)).status, (await fetch(url)).status]).toEqual([200, 200]);
+      const refused = await fetch(url);
+      expect(refused.status).toBe(503);
+      expect(await refused.json()).toEqual({ error: 'too many open streams from one address (2)' });
+      expect(streams.size).toBe(2);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
+  it('drops a stream whose client stops reading once its unsent bytes pass the bound, so memory stays bounded', async () => {
+    const streams = new EventStreams(10, 5, 1_000_000);
+    const app = express();
+    let stream: Response | undefined;
+    app.get('/s', (_req, res) => {
+      if (streams.attach(res, () => undefined)) stream = res;
+    });
+    const server = app.listen(0);
+    await new Promise((resolve) => server.once('listening', resolve));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      // A client that connects and never reads a byte.
+      const client = get({ host: '127.0.0.1', port, path: '/s' }, (res) => res.pause());
+      client.on('error', () => undefined);
+      await expect.poll(() => stream !== undefined).toBe(true);
+      const big = 'x'.repeat(250_000);
+      let peak = 0;
+      for (let i = 0; i < 200 && !stream!.destroyed; i++) {
+        streams.send(stream!, 'event', big);
+        peak = Math.max(peak, stream!.writableLength);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      expect(stream!.destroyed).toBe(true);
+      expect(peak).toBeLessThan(1_000_000 + 300_000);
+      await expect.poll(() => streams.size).toBe(0);
+      client.destroy();
     } finally {
       server.closeAllConnections();
       server.close();

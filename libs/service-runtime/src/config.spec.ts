@@ -28,6 +28,17 @@ describe('loadConfig', () => {
     expect((error as ConfigError).problems).toHaveLength(5);
   });
 
+  it('listens on loopback unless told, and refuses a network-facing operator API without a token or a deliberate OPERATOR_AUTH=none', () => {
+    const base = { EVENTS_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:prod-weather', EVENTS_QUEUE_URL: 'http://q/1' };
+    expect(loadConfig(schema, base, required).HOST).toBe('127.0.0.1');
+    expect(() => loadConfig(schema, { ...base, HOST: '0.0.0.0' }, required)).toThrow(/HOST=0\.0\.0\.0 opens the operator API to the network: set OPERATOR_TOKEN \(16\+ characters\), or OPERATOR_AUTH=none/);
+    expect(() => loadConfig(schema, { ...base, HOST: '::' }, required)).toThrow(/HOST=:: opens the operator API/);
+    expect(loadConfig(schema, { ...base, HOST: '0.0.0.0', OPERATOR_TOKEN: 'a-long-operator-token' }, required).HOST).toBe('0.0.0.0');
+    expect(loadConfig(schema, { ...base, HOST: '0.0.0.0', OPERATOR_AUTH: 'none' }, required).OPERATOR_AUTH).toBe('none');
+    for (const HOST of ['127.0.0.1', 'localhost', '::1', '127.1.2.3']) expect(loadConfig(schema, { ...base, HOST }, required).HOST).toBe(HOST);
+    expect(() => loadConfig(schema, { ...base, OPERATOR_AUTH: 'off' }, required)).toThrow(/OPERATOR_AUTH/);
+  });
+
   it('needs no broker variables in log-only mode', () => {
     expect(loadConfig(schema, { EVENTS_MODE: 'log-only' }, required)).toMatchObject({ EVENTS_MODE: 'log-only' });
   });

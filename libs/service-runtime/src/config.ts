@@ -21,8 +21,22 @@ export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEn
       if (!env[name]) problems.push(`${name}: required when EVENTS_MODE=sns (set EVENTS_MODE=log-only to run without a broker)`);
     }
   }
+  // Closed by default: an operator API the network reaches needs a token, or a deliberate "none".
+  const host = env['HOST'] || DEFAULT_HOST;
+  if (!isLoopback(host) && !env['OPERATOR_TOKEN'] && env['OPERATOR_AUTH'] !== 'none') {
+    problems.push(`HOST=${host} opens the operator API to the network: set OPERATOR_TOKEN (16+ characters), or OPERATOR_AUTH=none to serve it without one on purpose`);
+  }
   if (problems.length > 0 || !result.success) throw new ConfigError(problems);
   return result.data;
+}
+
+/** Where a service listens unless told: this machine only. */
+export const DEFAULT_HOST = '127.0.0.1';
+
+/** 127.0.0.0/8, ::1 and localhost: addresses only this machine reaches. */
+export function isLoopback(host: string): boolean {
+  const bare = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  return bare === 'localhost' || bare === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(bare);
 }
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback).describe('HTTP port (0: any free port).');
@@ -31,8 +45,9 @@ const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).de
 export function baseEnvSchema(defaultPort: number) {
   return z.object({
     PORT: port(defaultPort),
-    HOST: z.string().min(1).default('0.0.0.0').describe('Interface to listen on; npm start sets 127.0.0.1 (containers need 0.0.0.0).'),
+    HOST: z.string().min(1).default(DEFAULT_HOST).describe('Interface to listen on: loopback unless set; the images set 0.0.0.0.'),
     OPERATOR_TOKEN: z.string().min(16).optional().describe('When set, mutating requests need Authorization: Bearer <token>; on ECS it comes from Secrets Manager.'),
+    OPERATOR_AUTH: z.literal('none').optional().describe('"none": serve the operator API with no token on a non-loopback HOST, on purpose (the compose file, whose ports are bound to the host\'s loopback).'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     AWS_REGION: z.string().min(1).default('us-east-1'),
     AWS_ENDPOINT_URL: z.url().optional().describe('SNS/SQS endpoint (fauxqs, LocalStack); unset on AWS.'),

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { request, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createServiceApp, parseBody } from './http';
@@ -78,6 +78,33 @@ describe('service app', () => {
       expect((await fetch(`${base}/things`, { method: 'POST', headers: { 'content-type': 'application/json', 'sec-fetch-site': 'cross-site' }, body })).status).toBe(403);
       expect((await fetch(`${base}/things`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body })).status).toBe(415);
       expect((await fetch(`${base}/things`, { method: 'POST', headers: { 'content-type': 'application/json', origin: base }, body })).status).toBe(201);
+    });
+
+    /** A POST with the Host and Origin a browser would send after DNS rebinding (fetch cannot set Host). */
+    const postAs = (host: string, headers: Record<string, string> = {}, body: string | null = JSON.stringify({ name: 'x', size: 1 })) =>
+      new Promise<number>((resolve, reject) => {
+        const call = request(`${base}/things`, { method: 'POST', headers: { host, ...(body === null ? { 'content-length': '0' } : { 'content-type': 'application/json' }), ...headers } }, (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        });
+        call.once('error', reject);
+        call.end(body ?? undefined);
+      });
+
+    it('without a token, accepts only requests addressed to a loopback name (DNS rebinding is refused)', async () => {
+      const port = new URL(base).port;
+      expect(await postAs(`evil.example:${port}`, { origin: `http://evil.example:${port}` })).toBe(403);
+      expect(await postAs(`evil.example:${port}`)).toBe(403);
+      expect(await postAs(`192.168.1.20:${port}`)).toBe(403);
+      for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]) expect(await postAs(host)).toBe(201);
+    });
+
+    it('lets a command with no body through the guard (the route decides), and still refuses a body that is not JSON', async () => {
+      const port = new URL(base).port;
+      expect(await postAs(`127.0.0.1:${port}`, {}, null)).toBe(400); // the route's own answer: a body it needs is missing
+      expect(await postAs(`127.0.0.1:${port}`, { 'content-type': 'text/plain' }, 'x')).toBe(415);
+      expect(await postAs(`127.0.0.1:${port}`, { 'content-type': 'application/x-www-form-urlencoded' }, null)).toBe(415); // an empty form
+      expect(await postAs(`127.0.0.1:${port}`, { 'content-type': 'application/json' }, null)).toBe(400); // JSON named, no body: the route decides
     });
 
     it('with a token configured, refuses a request without it or with a wrong one', async () => {

@@ -3,6 +3,7 @@ import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { timingSafeEqual } from 'node:crypto';
 import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler, type Response } from 'express';
 import type { z } from 'zod';
+import { isLoopback } from './config';
 import type { EventMetrics } from './metrics';
 import type { ServiceLogger } from './logger';
 import { httpSpans } from './tracing';
@@ -98,7 +99,8 @@ export function brokerReadiness(clients: { sns: SNSClient; sqs: SQSClient }, res
  * The operator API is internal, and a browser must not be able to drive it from another site:
  * a mutating request must be JSON (a cross-site form or text/plain request cannot be, without a
  * preflight no origin passes), must not come from another site, and carries the operator token
- * when one is configured.
+ * when one is configured. Without a token it must name a loopback Host: a page whose name was
+ * rebound to 127.0.0.1 (DNS rebinding) still sends its own name, and is refused.
  */
 export function guardMutations(token: string | undefined): RequestHandler {
   return (req, res, next) => {
@@ -109,7 +111,15 @@ export function guardMutations(token: string | undefined): RequestHandler {
       res.status(403).json({ error: 'cross-site requests are refused' });
       return;
     }
-    if (!req.is('application/json')) {
+    if (token === undefined && !isLoopback(hostnameOf(req.headers.host ?? ''))) {
+      res.status(403).json({ error: 'without an operator token, only requests addressed to localhost or 127.0.0.1 are accepted' });
+      return;
+    }
+    // A body must be JSON; a command with no body (POST /time/pause) needs none.
+    // (An empty HTML form still names its type: refused like a full one.)
+    const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+    const contentType = req.headers['content-type'];
+    if (hasBody ? !req.is('application/json') : contentType !== undefined && !/^application\/json\s*(;|$)/i.test(contentType)) {
       res.status(415).json({ error: 'send the request as application/json' });
       return;
     }
@@ -119,6 +129,20 @@ export function guardMutations(token: string | undefined): RequestHandler {
     }
     next();
   };
+}
+
+/**
+ * An operator write whose event could not be published: nothing changed, say so with the reason
+ * (the transport's code and message; the cause stays in the publisher's log).
+ */
+export function notPublished(res: Response, error: unknown, unchanged: string): void {
+  const code = (error as { code?: unknown }).code;
+  res.status(503).json({ error: `not published: ${unchanged}`, reason: typeof code === 'string' ? code : error instanceof Error ? error.name : 'unknown', detail: error instanceof Error ? error.message : String(error) });
+}
+
+/** The host name of a Host header value: `[::1]:3002` → `[::1]`, `localhost:3002` → `localhost`. */
+function hostnameOf(host: string): string {
+  return host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':')[0]!;
 }
 
 function safeHost(origin: string): string | undefined {

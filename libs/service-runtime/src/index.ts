@@ -2,7 +2,7 @@ export { createAwsClients, createDynamoDbClient } from './awsClients';
 export type { AwsSettings } from './awsClients';
 export { baseEnvSchema, ConfigError, loadConfig, queueUrlSchema, topicArnSchema } from './config';
 export { logPublisher, logSubscriber } from './eventLogging';
-export { brokerReadiness, createServiceApp, parseBody } from './http';
+export { brokerReadiness, createServiceApp, notPublished, parseBody } from './http';
 export type { ReadinessCheck, ServiceAppOptions } from './http';
 export { handleShutdown, listen } from './lifecycle';
 export type { ShutdownStep } from './lifecycle';

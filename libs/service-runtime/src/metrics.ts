@@ -59,8 +59,13 @@ export class EventMetrics {
     publisher.on('publish-failed', ({ type, reason }) => this.publishFailed.inc({ type, reason }));
   }
 
-  /** Counts what a subscriber does; `queue` names it in every series. */
+  /**
+   * Counts what a subscriber does; `queue` names it in every series. A type read off a message
+   * that could not be decoded becomes a label only when the catalog has it (else "unknown"): made-up
+   * types must not make new series.
+   */
   observeSubscriber<C extends Catalog>(subscriber: Subscriber<C>, queue: string): void {
+    const known = new Set(subscriber.eventTypes);
     subscriber.on('handled', ({ envelope, durationMs, latencyMs }) => {
       this.consumed.inc({ type: envelope.type, queue });
       this.handlerDuration.observe({ type: envelope.type, queue }, durationMs / 1000);
@@ -70,7 +75,7 @@ export class EventMetrics {
       this.failed.inc({ type: envelope.type, queue });
       this.handlerDuration.observe({ type: envelope.type, queue }, durationMs / 1000);
     });
-    subscriber.on('dead-lettered', ({ type, code, via }) => this.deadLettered.inc({ type: type ?? 'unknown', queue, code, via }));
+    subscriber.on('dead-lettered', ({ type, code, via }) => this.deadLettered.inc({ type: type !== undefined && known.has(type) ? type : 'unknown', queue, code, via }));
     subscriber.on('deferred', () => this.deferred.inc({ queue }));
     subscriber.on('released', ({ messageIds }) => this.released.inc({ queue }, messageIds.length));
     subscriber.on('duplicate', ({ envelope }) => this.duplicates.inc({ type: envelope.type, queue }));

@@ -24,7 +24,7 @@ COPY apps/${name} ./apps/${name}
 RUN node tools/build/bundle.mjs ${name}
 
 FROM node:24-bookworm-slim
-ENV NODE_ENV=production PORT=${port}
+ENV NODE_ENV=production PORT=${port} HOST=0.0.0.0
 WORKDIR /app
 COPY --from=build --chown=root:root /repo/dist/apps/${name}/main.cjs /repo/dist/apps/${name}/main.cjs.map /repo/tools/docker/healthcheck.cjs ./
 USER node

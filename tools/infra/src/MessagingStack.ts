@@ -1,7 +1,7 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Dashboard, GraphWidget, MathExpression, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { PolicyDocument, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyDocument, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Alias, Key } from 'aws-cdk-lib/aws-kms';
 import { CfnSubscription, SubscriptionProtocol, Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription, UrlSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -38,7 +38,16 @@ export class MessagingStack extends Stack {
     // CloudWatch cannot publish to a topic under the AWS-managed SNS key: a key of our own that
     // lets CloudWatch use it.
     const alarmKey = new Key(this, 'AlarmTopicKey', { description: `${topology.prefix} mesh alarm topic`, enableKeyRotation: true });
-    alarmKey.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    // Only for this account's alarms (the confused-deputy guard: aws:SourceAccount, aws:SourceArn).
+    alarmKey.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'CloudWatchAlarmsOfThisAccount',
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account }, ArnLike: { 'aws:SourceArn': `arn:${this.partition}:cloudwatch:${this.region}:${this.account}:alarm:*` } },
+      }),
+    );
     this.alarmTopic = new Topic(this, 'Alarms', { topicName: alarmTopicName(topology.prefix), masterKey: alarmKey });
     for (const address of props.alarmSubscribers?.email ?? []) this.alarmTopic.addSubscription(new EmailSubscription(address));
     for (const url of props.alarmSubscribers?.https ?? []) this.alarmTopic.addSubscription(new UrlSubscription(url, { protocol: SubscriptionProtocol.HTTPS }));

@@ -86,11 +86,16 @@ program
   .argument('<dlq>', 'dead-letter queue, e.g. sample-consumer-dlq or local-sample-consumer-dlq')
   .option('--dry-run', 'say what would move, change nothing')
   .option('--manual', 'move message by message even where StartMessageMoveTask exists')
-  .action(async (dlq: string, options: { dryRun?: boolean; manual?: boolean }) => {
+  .option('--max <n>', 'move at most n messages (never more than the DLQ held at the start)', (value: string) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('--max must be a whole number of at least 1');
+    return n;
+  })
+  .action(async (dlq: string, options: { dryRun?: boolean; manual?: boolean; max?: number }) => {
     const stop = new AbortController();
     process.once('SIGINT', () => stop.abort());
     const tty = process.stderr.isTTY === true;
-    await redrive(context(), dlq, { dryRun: options.dryRun === true, manual: options.manual === true, signal: stop.signal, progress: progressPrinter((t) => process.stderr.write(t), tty) });
+    await redrive(context(), dlq, { dryRun: options.dryRun === true, manual: options.manual === true, ...(options.max === undefined ? {} : { max: options.max }), signal: stop.signal, progress: progressPrinter((t) => process.stderr.write(t), tty) });
     if (tty) process.stderr.write('\n');
   });
 

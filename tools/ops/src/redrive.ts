@@ -6,6 +6,8 @@ export interface RedriveOptions {
   dryRun: boolean;
   /** Skip StartMessageMoveTask and move message by message. */
   manual: boolean;
+  /** Move at most this many (and never more than the DLQ held when the redrive started). */
+  max?: number;
   signal?: AbortSignal;
   progress?: (moved: number, total: number) => void;
 }
@@ -15,6 +17,8 @@ export interface RedriveResult {
   from: string;
   to: string;
   moved: number;
+  /** Messages in the DLQ when the redrive ended (approximate on AWS). */
+  left?: number;
   taskHandle?: string;
 }
 
@@ -22,7 +26,9 @@ export interface RedriveResult {
  * Moves dead-lettered messages back to their source queue, attributes kept. StartMessageMoveTask
  * where the endpoint has it (AWS); elsewhere receive → send → delete, deleting a message only once
  * its copy is in the source queue: interrupted halfway, a message may exist twice (consumers drop
- * the duplicate by event id), never zero times.
+ * the duplicate by event id), never zero times. It moves at most the messages the DLQ held when it
+ * started (and `max`), so poison that fails again and comes back is not fed round for ever; it
+ * says what it moved and what it left.
  */
 export async function redrive(context: OpsContext, dlq: string, options: RedriveOptions): Promise<RedriveResult> {
   const from = resolveQueueName(context.topology, dlq);
@@ -46,11 +52,12 @@ export async function redrive(context: OpsContext, dlq: string, options: Redrive
       context.err(`this endpoint has no StartMessageMoveTask (${error instanceof Error ? error.name : 'error'}); moving message by message`);
     }
   }
+  const budget = Math.min(total, options.max ?? Number.POSITIVE_INFINITY);
   let moved = 0;
   let emptyReceives = 0;
-  while (!options.signal?.aborted && emptyReceives < 2) {
+  while (!options.signal?.aborted && emptyReceives < 2 && moved < budget) {
     const output = await context.sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: fromUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, VisibilityTimeout: 60, MessageAttributeNames: ['All'] }),
+      new ReceiveMessageCommand({ QueueUrl: fromUrl, MaxNumberOfMessages: Math.min(10, budget - moved), WaitTimeSeconds: 1, VisibilityTimeout: 60, MessageAttributeNames: ['All'] }),
     );
     const messages = output.Messages ?? [];
     if (messages.length === 0) {
@@ -74,8 +81,10 @@ export async function redrive(context: OpsContext, dlq: string, options: Redrive
     moved += done.length;
     options.progress?.(moved, Math.max(total, moved));
   }
-  context.out(`moved ${moved} message(s) from ${from} to ${source.name}${options.signal?.aborted ? ' (interrupted; run again for the rest)' : ''}`);
-  return { mode: 'manual', from, to: source.name, moved };
+  const left = Number((await context.sqs.send(new GetQueueAttributesCommand({ QueueUrl: fromUrl, AttributeNames: ['ApproximateNumberOfMessages'] }))).Attributes?.ApproximateNumberOfMessages ?? 0);
+  const why = options.signal?.aborted ? ' (interrupted; run again for the rest)' : moved >= budget && left > 0 ? ` (the ${budget} it started with${options.max !== undefined && options.max < total ? ` capped by --max` : ''}; what is there now came back or arrived since: peek before moving it again)` : '';
+  context.out(`moved ${moved} message(s) from ${from} to ${source.name}; ${left} left in ${from}${why}`);
+  return { mode: 'manual', from, to: source.name, moved, left };
 }
 
 function keptAttributes(attributes: Record<string, MessageAttributeValue> | undefined): Record<string, MessageAttributeValue> {

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { GetQueueAttributesCommand, ListQueuesCommand, ReceiveMessageCommand, SendMessageCommand, SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { DeleteMessageCommand, GetQueueAttributesCommand, ListQueuesCommand, ReceiveMessageCommand, SendMessageCommand, SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { ListSubscriptionsByTopicCommand, SetSubscriptionAttributesCommand } from '@aws-sdk/client-sns';
 import { gameEvents, Publisher } from '@game-mesh/events';
 import { startFaultProxy, startGameMesh, waitFor, type GameMesh } from '@game-mesh/events/testing';
@@ -160,6 +160,38 @@ describe('the events CLI against fauxqs', () => {
       });
       expect(moved.map((m) => m.body).sort()).toEqual([...bodies].sort());
       expect(moved.every((m) => m.type === 'weather.changed' && m.reason === undefined)).toBe(true);
+    });
+
+    it('ends on poison that comes straight back: moves at most what the DLQ held at the start, and says what it left', async () => {
+      await park(12);
+      // A consumer that fails every message at once: whatever reaches the source queue goes back to the DLQ.
+      const stop = new AbortController();
+      let returned = 0;
+      const poisonLoop = (async () => {
+        while (!stop.signal.aborted) {
+          const output = await mesh.broker.sqs.send(new ReceiveMessageCommand({ QueueUrl: dlq().url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, MessageAttributeNames: ['All'] }));
+          for (const m of output.Messages ?? []) {
+            await mesh.broker.sqs.send(new SendMessageCommand({ QueueUrl: dlq().deadLetterUrl, MessageBody: m.Body ?? '', MessageAttributes: m.MessageAttributes ?? {} }));
+            await mesh.broker.sqs.send(new DeleteMessageCommand({ QueueUrl: dlq().url, ReceiptHandle: m.ReceiptHandle }));
+            returned += 1;
+          }
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+      })();
+      try {
+        const result = await redrive(ctx, 'sample-consumer-dlq', { dryRun: false, manual: true });
+        expect(result.moved).toBe(12);
+        expect(out.join('\n')).toMatch(/moved 12 message\(s\) from local-sample-consumer-dlq to local-sample-consumer; \d+ left in local-sample-consumer-dlq/);
+      } finally {
+        stop.abort();
+        await poisonLoop;
+      }
+      expect(returned).toBeGreaterThan(0);
+      const before = await depth('local-sample-consumer-dlq');
+      expect(before).toBeGreaterThan(5);
+      const capped = await redrive(ctx, 'sample-consumer-dlq', { dryRun: false, manual: true, max: 5 });
+      expect(capped).toMatchObject({ moved: 5, left: before - 5 });
+      expect(out.join('\n')).toContain('capped by --max');
     });
 
     it('interrupted halfway, loses nothing: every message is in the DLQ, the source queue, or both', async () => {

@@ -119,6 +119,11 @@ export class Subscriber<C extends Catalog> extends EventEmitter<SubscriberEvents
     return [...this.handlers.entries()].map(([type, registration]) => ({ type, version: registration.version, ...(registration.reader ? { reader: registration.reader } : {}) }));
   }
 
+  /** Every type of the catalog it reads against: the only values a metric label may take from a message. */
+  get eventTypes(): readonly string[] {
+    return Object.keys(this.options.catalog);
+  }
+
   get isRunning(): boolean {
     return this.running;
   }
