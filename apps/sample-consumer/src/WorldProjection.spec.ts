@@ -29,6 +29,28 @@ describe('WorldProjection', () => {
     expect(projection.snapshot().eventsApplied).toBe(2);
   });
 
+  it('compares times as instants, not strings: an offset time is placed where it belongs', () => {
+    const projection = new WorldProjection();
+    // 12:00+02:00 is 10:00Z: older than 10:30Z, though it sorts after it as text.
+    projection.applyWeather(weather('later', '2026-01-01T10:30:00Z', 0.7), 'main');
+    projection.applyWeather(weather('earlier', '2026-01-01T12:00:00+02:00', 0.2), 'main');
+    expect(projection.snapshot().weather?.intensity).toBe(0.7);
+  });
+
+  it('does not freeze when its producer\'s clock ran an hour fast: the producer\'s sequence orders, not its clock', () => {
+    const projection = new WorldProjection();
+    const producer = '0b9f2a8e-3c1d-4e5f-8a7b-6c5d4e3f2a1b';
+    const sequenced = (id: string, time: string, intensity: number, sequence: number) => ({ ...weather(id, time, intensity), producerInstance: producer, sequence });
+    projection.applyWeather(sequenced('fast', '2026-01-01T01:00:00Z', 0.9, 1), 'main'); // the clock an hour ahead
+    projection.applyWeather(sequenced('fixed', '2026-01-01T00:00:05Z', 0.3, 2), 'main'); // corrected: earlier by the clock, later in fact
+    expect(projection.snapshot().weather?.intensity).toBe(0.3);
+    projection.applyWeather(sequenced('late', '2026-01-01T00:00:04Z', 0.5, 1), 'main'); // a late copy of an earlier one
+    expect(projection.snapshot().weather?.intensity).toBe(0.3);
+    // A restarted producer (a new instance) moves it on whatever its clock says.
+    projection.applyWeather({ ...weather('restarted', '2026-01-01T00:00:01Z', 0.6), producerInstance: 'c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e5f', sequence: 1 }, 'main');
+    expect(projection.snapshot().weather?.intensity).toBe(0.6);
+  });
+
   it('counts severe alerts from its own queue separately from the main stream', () => {
     const projection = new WorldProjection();
     projection.applyWeather(weather('s', '2026-01-01T00:00:01Z', 0.9), 'main');

@@ -23,12 +23,36 @@ export interface WorldState {
   eventsApplied: number;
 }
 
+/** Where the latest applied event of one stream stands: by its producer's sequence, else by its time. */
+interface Position {
+  instance?: string | undefined;
+  sequence?: number | undefined;
+  time: string;
+}
+
+/**
+ * Is `event` older than what `last` applied? By the producer's own sequence when both come from the
+ * same producer process (a producer's clock may run fast: one event dated an hour ahead must not
+ * hold back every real one after it); an event from another producer process (a restart) moves the
+ * state on; events without a sequence (older producers) fall back to time, compared as instants.
+ */
+function isStale(last: Position | undefined, event: EventEnvelope): boolean {
+  if (!last) return false;
+  if (event.producerInstance !== undefined && event.sequence !== undefined && last.instance !== undefined && last.sequence !== undefined) {
+    return event.producerInstance === last.instance && event.sequence <= last.sequence;
+  }
+  return Date.parse(last.time) > Date.parse(event.time);
+}
+
+const positionOf = (event: EventEnvelope): Position => ({ instance: event.producerInstance, sequence: event.sequence, time: event.time });
+
 /**
  * The world as this consumer sees it. Applying an event is idempotent (an id applied once is
  * ignored after), and an event older than the state it would replace does not roll it back.
  */
 export class WorldProjection {
   private readonly state: WorldState = { weather: null, time: null, severeAlerts: 0, lastSevere: null, eventsApplied: 0 };
+  private readonly positions: { weather?: Position; time?: Position } = {};
   private readonly applied = new Set<string>();
   private readonly recent: RecordedEvent[] = [];
   private readonly listeners = new Set<(event: RecordedEvent) => void>();
@@ -50,14 +74,16 @@ export class WorldProjection {
 
   applyWeather(event: EventEnvelope<'weather.changed', { current: WeatherState }>, queue: string): boolean {
     return this.apply(event, queue, () => {
-      if (this.state.weather && this.state.weather.since > event.time) return;
+      if (isStale(this.positions.weather, event)) return;
+      this.positions.weather = positionOf(event);
       this.state.weather = { ...event.data.current, since: event.time };
     }, `${event.data.current.condition} ${event.data.current.intensity} · ${event.data.current.temperatureCelsius} °C`);
   }
 
   applyTime(event: EventEnvelope<'time.changed', { phase: DayPhase; day: number; minuteOfDay: number; season: Season }>, queue: string): boolean {
     return this.apply(event, queue, () => {
-      if (this.state.time && this.state.time.since > event.time) return;
+      if (isStale(this.positions.time, event)) return;
+      this.positions.time = positionOf(event);
       const { phase, day, minuteOfDay, season } = event.data;
       this.state.time = { phase, day, minuteOfDay, season, since: event.time };
     }, `${event.data.phase} · day ${event.data.day} · ${event.data.season}`);

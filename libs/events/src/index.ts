@@ -1,8 +1,8 @@
 // Contract: schemas, envelope and catalog. No AWS here.
 export { defineCatalog } from './contract/catalog';
 export type { Catalog, CurrentVersion, EventData, EventInput, EventTypeName, EventVersionNumber } from './contract/catalog';
-export { createEnvelope, decodeEnvelope, getEventType } from './contract/codec';
-export type { DecodeResult, RejectionCode } from './contract/codec';
+export { createEnvelope, decodeEnvelope, DEFAULT_MAX_FUTURE_SKEW_MS, getEventType } from './contract/codec';
+export type { DecodeChecks, DecodeResult, RejectionCode } from './contract/codec';
 export { defineEventType, defineEventVersion, MAX_FILTER_ATTRIBUTES, RESERVED_ATTRIBUTE_NAMES } from './contract/defineEvent';
 export type { CompatibilityMode, EventTypeDefinition, EventVersionDefinition, FilterAttributeDefinition } from './contract/defineEvent';
 export { consumedEnvelopeSchema, ENVELOPE_SPEC_VERSION } from './contract/envelope';

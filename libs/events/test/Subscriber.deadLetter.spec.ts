@@ -4,13 +4,15 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEAD_LETTER_REASON_ATTRIBUTE, type DeadLetterCode } from '../src';
 import { waitFor } from '../src/testing';
 import { startMesh, testTopology, type Mesh, type TestEvents } from './mesh';
+import { testEvents } from './testEvents';
 
 const envelope = (type: string, version: number, data: unknown, id: string = randomUUID()) => ({
   specversion: '1.0',
   id,
   type,
   version,
-  source: 'scorer',
+  // The type's producer: consumers refuse any other source.
+  source: (testEvents as Record<string, { producer: string } | undefined>)[type]?.producer ?? 'scorer',
   time: new Date().toISOString(),
   correlationId: id,
   data,

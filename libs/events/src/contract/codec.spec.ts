@@ -103,6 +103,31 @@ describe('decodeEnvelope (consumer side)', () => {
       expect(decodeEnvelope(testEvents, garbage)).toMatchObject({ ok: false, code: 'INVALID_ENVELOPE' });
     }
   });
+
+  it('refuses correlation and causation ids over 128 characters, naming the field; a producer cannot make one', () => {
+    const result = decodeEnvelope(testEvents, envelopeOf({ correlationId: 'x'.repeat(255_400) }));
+    expect(result).toMatchObject({ ok: false, code: 'INVALID_ENVELOPE', reason: 'correlationId is 255400 characters; at most 128' });
+    expect(decodeEnvelope(testEvents, envelopeOf({ causationId: 'y'.repeat(129) }))).toMatchObject({ ok: false, reason: 'causationId is 129 characters; at most 128' });
+    expect(decodeEnvelope(testEvents, envelopeOf({ correlationId: 'z'.repeat(128) }))).toMatchObject({ ok: true });
+    expect(() => createEnvelope(testEvents, { type: 'score.changed', source: 'scorer', data: v2, metadata: { correlationId: 'x'.repeat(129) } })).toThrow(/correlationId/);
+  });
+
+  it('refuses an event whose source is not the type\'s producer (FOREIGN_SOURCE), naming both', () => {
+    const result = decodeEnvelope(testEvents, envelopeOf({ source: 'mallory' }));
+    expect(result).toMatchObject({ ok: false, code: 'FOREIGN_SOURCE', type: 'score.changed', eventId: 'f7d6c1a0-6b1e-4c5e-9d3b-2a1f0e9d8c7b' });
+    expect(!result.ok && result.reason).toBe('score.changed is produced by "scorer", not by "mallory"');
+  });
+
+  it('refuses an event dated further ahead of the consumer\'s clock than the allowed skew (TIME_IN_FUTURE), accepts it within', () => {
+    const now = Date.parse('2026-11-28T10:00:00.000Z');
+    expect(decodeEnvelope(testEvents, envelopeOf({ time: '2099-01-01T00:00:00Z' }), undefined, undefined, { now })).toMatchObject({ ok: false, code: 'TIME_IN_FUTURE' });
+    // Five minutes is the default: a producer whose clock runs an hour fast is refused too.
+    expect(decodeEnvelope(testEvents, envelopeOf({ time: '2026-11-28T11:00:00.000Z' }), undefined, undefined, { now })).toMatchObject({ ok: false, code: 'TIME_IN_FUTURE' });
+    expect(decodeEnvelope(testEvents, envelopeOf({ time: '2026-11-28T10:04:59.000Z' }), undefined, undefined, { now })).toMatchObject({ ok: true });
+    expect(decodeEnvelope(testEvents, envelopeOf({ time: '2026-11-28T10:10:00.000Z' }), undefined, undefined, { now, maxFutureSkewMs: 900_000 })).toMatchObject({ ok: true });
+    // The past is fine: events wait in queues and DLQs.
+    expect(decodeEnvelope(testEvents, envelopeOf({ time: '2020-01-01T00:00:00Z' }), undefined, undefined, { now })).toMatchObject({ ok: true });
+  });
 });
 
 describe('decodeEnvelope with a reader schema (a tolerant reader)', () => {

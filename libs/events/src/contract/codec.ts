@@ -29,7 +29,7 @@ export function getEventType(catalog: Catalog, type: string): EventTypeDefinitio
  */
 export function createEnvelope<C extends Catalog, T extends EventTypeName<C>>(
   catalog: C,
-  args: { type: T; data: EventInput<C, T>; source: string; version?: number; metadata?: PublishMetadata },
+  args: { type: T; data: EventInput<C, T>; source: string; version?: number; metadata?: PublishMetadata; sequence?: { instance: string; n: number } },
 ): EventEnvelope<T, EventData<C, T>> {
   const definition = getEventType(catalog, args.type);
   const version = args.version ?? definition.current;
@@ -72,6 +72,7 @@ export function createEnvelope<C extends Catalog, T extends EventTypeName<C>>(
     time: typeof time === 'string' ? time : time.toISOString(),
     correlationId: metadata.data.correlationId ?? id,
     ...(metadata.data.causationId === undefined ? {} : { causationId: metadata.data.causationId }),
+    ...(args.sequence === undefined ? {} : { producerInstance: args.sequence.instance, sequence: args.sequence.n }),
     data: parsed.data as EventData<C, T>,
   };
 }
@@ -93,6 +94,8 @@ export const REJECTION_CODES = [
   'EVENT_DATA_INVALID',
   'UPCAST_FAILED',
   'MESSAGE_TOO_LARGE',
+  'FOREIGN_SOURCE',
+  'TIME_IN_FUTURE',
 ] as const;
 export type RejectionCode = (typeof REJECTION_CODES)[number];
 
@@ -100,12 +103,29 @@ export type DecodeResult =
   | { ok: true; envelope: EventEnvelope; sourceVersion: number }
   | { ok: false; code: RejectionCode; reason: string; eventId?: string; type?: string };
 
+/** The longest correlation or causation id either end accepts (ours are uuids, 36). */
+export const MAX_ID_LENGTH = 128;
+
+/** How far ahead of the consumer's clock an event's `time` may be before it is refused: 5 minutes. */
+export const DEFAULT_MAX_FUTURE_SKEW_MS = 300_000;
+
+/** What a consumer holds an envelope's claims against, beyond its schema. */
+export interface DecodeChecks {
+  /** The consumer's clock, ms since the epoch. @defaultValue Date.now() */
+  now?: number;
+  /** How far in the future `time` may be. @defaultValue {@link DEFAULT_MAX_FUTURE_SKEW_MS} */
+  maxFutureSkewMs?: number;
+}
+
 /**
  * Consumer side: validates an envelope and reads its data as version `readVersion` (default:
  * the type's current version), upcasting from an older version through the declared upcasters.
+ * Who sent it is checked too: `source` must be the type's declared producer, and `time` may not
+ * lie further in the future than the allowed clock skew (one event dated 2099 would otherwise
+ * outrank every real one in a consumer that keeps the latest).
  * Never throws: a message that cannot be valid gets a reason, so it can go to the DLQ.
  */
-export function decodeEnvelope(catalog: Catalog, raw: unknown, readVersion?: number, reader?: z.ZodType): DecodeResult {
+export function decodeEnvelope(catalog: Catalog, raw: unknown, readVersion?: number, reader?: z.ZodType, checks: DecodeChecks = {}): DecodeResult {
   const envelope = consumedEnvelopeSchema.safeParse(raw);
   if (!envelope.success) {
     return { ok: false, code: 'INVALID_ENVELOPE', reason: `Invalid envelope: ${formatIssues(envelope.error.issues)}` };
@@ -114,6 +134,17 @@ export function decodeEnvelope(catalog: Catalog, raw: unknown, readVersion?: num
   const definition = Object.hasOwn(catalog, type) ? catalog[type] : undefined;
   if (!definition) {
     return { ok: false, code: 'UNKNOWN_EVENT_TYPE', reason: `Unknown event type "${type}"`, eventId: id, type };
+  }
+  const oversized = (['correlationId', 'causationId'] as const).find((field) => (envelope.data[field]?.length ?? 0) > MAX_ID_LENGTH);
+  if (oversized) {
+    return { ok: false, code: 'INVALID_ENVELOPE', reason: `${oversized} is ${envelope.data[oversized]!.length} characters; at most ${MAX_ID_LENGTH}`, eventId: id, type };
+  }
+  if (envelope.data.source !== definition.producer) {
+    return { ok: false, code: 'FOREIGN_SOURCE', reason: `${type} is produced by "${definition.producer}", not by "${envelope.data.source.slice(0, 64)}"`, eventId: id, type };
+  }
+  const skew = Date.parse(envelope.data.time) - (checks.now ?? Date.now());
+  if (skew > (checks.maxFutureSkewMs ?? DEFAULT_MAX_FUTURE_SKEW_MS)) {
+    return { ok: false, code: 'TIME_IN_FUTURE', reason: `time ${envelope.data.time} is ${Math.round(skew / 1000)} s ahead of this consumer's clock (at most ${Math.round((checks.maxFutureSkewMs ?? DEFAULT_MAX_FUTURE_SKEW_MS) / 1000)} s allowed)`, eventId: id, type };
   }
   const sourceDefinition = definition.versions[version];
   if (!sourceDefinition) {

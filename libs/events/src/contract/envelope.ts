@@ -21,6 +21,12 @@ const envelopeFields = {
     .min(1)
     .describe('Id shared by every event of one logical flow; the first event uses its own id.'),
   causationId: z.string().min(1).optional().describe('Id of the event that caused this one, if any.'),
+  producerInstance: z.uuid().optional().describe('Id of the producer process that published it (a new one at each start).'),
+  sequence: z
+    .int()
+    .min(1)
+    .optional()
+    .describe('Its place among the events that producer process published, from 1: consumers that keep the latest order by it, not by the producer\'s clock.'),
 } as const;
 
 /** What a consumer receives: every envelope field is required (but `causationId`). */
@@ -38,6 +44,8 @@ export type EventEnvelope<TType extends string = string, TData = unknown> = {
   time: string;
   correlationId: string;
   causationId?: string;
+  producerInstance?: string;
+  sequence?: number;
   data: TData;
 };
 
@@ -49,9 +57,10 @@ export type PublishMetadata = {
   causationId?: string;
 };
 
+/** Publishers accept ids a consumer accepts: at most 128 characters (consumers refuse longer ones). */
 export const publishMetadataSchema = z.object({
   id: envelopeFields.id.optional(),
   time: z.union([envelopeFields.time, z.date()]).optional(),
-  correlationId: envelopeFields.correlationId.optional(),
-  causationId: envelopeFields.causationId,
+  correlationId: envelopeFields.correlationId.max(128).optional(),
+  causationId: z.string().min(1).max(128).optional(),
 });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { Catalog, EventInput, EventTypeName } from '../../contract/catalog';
@@ -79,6 +80,9 @@ export class Publisher<C extends Catalog> extends EventEmitter<PublisherEvents> 
   private readonly spanShapes = new Map<string, SpanShape>();
   private readonly logger: Logger;
   private closed = false;
+  /** This process, as the producer of its events, and how many it has published: their `sequence`. */
+  private readonly instance = randomUUID();
+  private published = 0;
 
   constructor(private readonly options: PublisherOptions<C>) {
     super();
@@ -145,6 +149,7 @@ export class Publisher<C extends Catalog> extends EventEmitter<PublisherEvents> 
         source: this.options.source,
         ...(version === undefined ? {} : { version }),
         metadata: { ...explicit, ...causationFor(explicit) },
+        sequence: { instance: this.instance, n: ++this.published },
       });
       if (span.isRecording()) span.setAttributes({ 'messaging.message.id': envelope.id, 'messaging.message.conversation_id': envelope.correlationId });
       const versionDefinition = definition.versions[envelope.version];

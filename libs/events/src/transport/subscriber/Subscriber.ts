@@ -3,7 +3,7 @@ import { ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import { context as otelContext, trace } from '@opentelemetry/api';
 import type { z } from 'zod';
 import type { Catalog, CurrentVersion, EventTypeName } from '../../contract/catalog';
-import { decodeEnvelope, getEventType } from '../../contract/codec';
+import { decodeEnvelope, DEFAULT_MAX_FUTURE_SKEW_MS, getEventType, type DecodeChecks } from '../../contract/codec';
 import type { EventEnvelope } from '../../contract/envelope';
 import { MAX_SNS_MESSAGE_BYTES } from '../attributes';
 import { bounded } from '../bounded';
@@ -61,6 +61,8 @@ export class Subscriber<C extends Catalog> extends EventEmitter<SubscriberEvents
   private activePollers = 0;
   /** The queue's name, for spans: `process <queue>`. */
   private readonly queueName: string;
+  /** What each envelope is held to beyond its schema (the clock skew it may have). */
+  private readonly decodeChecks: DecodeChecks;
 
   constructor(private readonly options: SubscriberOptions<C>) {
     super();
@@ -80,8 +82,10 @@ export class Subscriber<C extends Catalog> extends EventEmitter<SubscriberEvents
       pollers: options.pollers ?? 4,
       requestTimeoutMs: options.requestTimeoutMs ?? 5_000,
       startTimeoutMs: options.startTimeoutMs ?? 20_000,
+      maxFutureSkewMs: options.maxFutureSkewMs ?? DEFAULT_MAX_FUTURE_SKEW_MS,
     };
     checkSettings(this.settings);
+    this.decodeChecks = { maxFutureSkewMs: this.settings.maxFutureSkewMs };
     this.inFlight = new InFlightMessages(this.settings.concurrency);
   }
 
@@ -273,7 +277,7 @@ export class Subscriber<C extends Catalog> extends EventEmitter<SubscriberEvents
     if (this.listenerCount('received') > 0) this.emit('received', { messageId: lease.messageId, receiveCount: lease.receiveCount });
     const type = typeof read.message.body === 'object' && read.message.body !== null ? (read.message.body as { type?: unknown }).type : undefined;
     const registration = typeof type === 'string' ? this.handlers.get(type) : undefined;
-    const decoded = decodeEnvelope(this.options.catalog, read.message.body, registration?.version, registration?.reader);
+    const decoded = decodeEnvelope(this.options.catalog, read.message.body, registration?.version, registration?.reader, this.decodeChecks);
     if (!decoded.ok) return this.deadLetter(lease, decoded.code, decoded.reason, decoded.eventId, decoded.type);
     const { envelope } = decoded;
     if (!registration) return this.deadLetter(lease, 'NO_HANDLER', `No handler for ${envelope.type} on ${this.options.queueUrl}`, envelope.id, envelope.type);
@@ -401,6 +405,7 @@ function checkSettings(settings: Settings): void {
     pollers: [1, 50],
     requestTimeoutMs: [100, 120_000],
     startTimeoutMs: [0, 600_000],
+    maxFutureSkewMs: [0, 86_400_000],
   };
   const problems = Object.entries(rules)
     .filter(([name, [min, max]]) => {

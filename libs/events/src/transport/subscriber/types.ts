@@ -53,6 +53,11 @@ export interface SubscriberOptions<C extends Catalog> {
   /** How long `stop()` lets in-flight handlers finish; fits ECS's 30 s stop timeout. @defaultValue 25_000 */
   shutdownTimeoutMs?: number;
   /**
+   * How far an event's `time` may lie ahead of this consumer's clock; later ones go to the DLQ as
+   * TIME_IN_FUTURE (a producer whose clock runs fast, or a forged date). @defaultValue 300_000 (5 min)
+   */
+  maxFutureSkewMs?: number;
+  /**
    * Most long polls at once. One ReceiveMessage returns at most 10 messages, so while receives
    * come back full (a backlog) helpers join, up to this many; they leave when the backlog is gone,
    * so an idle or slow queue costs one open request. @defaultValue 4
