@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -28,7 +28,7 @@ function job(steps: WorkflowStep[], options: { timeoutMinutes?: number } = {}) {
   };
   const path = runnerPath(join(dir, 'runner'), { hostPath: `${host}:/usr/bin:/bin`, absent: { fakepkg: ['faketool'] }, aptGet: '/bin/true' });
   const lines: string[] = [];
-  return runJob({ workflow, job: 'only', workspace, temp: join(dir, 'temp'), env: { PATH: path, CI: 'true' }, github: { sha: 'abc' }, actions: {}, log: (line) => lines.push(line) }).then((result) => ({ ...result, lines }));
+  return runJob({ workflow, job: 'only', workspace, temp: join(dir, 'temp'), env: { PATH: path, CI: 'true' }, github: { sha: 'abc' }, actions: {}, log: (line) => lines.push(line) }).then((result) => ({ ...result, lines, workspace }));
 }
 
 describe('the runner-shaped workflow check', () => {
@@ -61,9 +61,19 @@ describe('the runner-shaped workflow check', () => {
     expect(substitute('${{ secrets.NOT_SET }}', context)).toBe('');
   });
 
-  it('keeps the job\'s timeout-minutes', async () => {
-    const result = await job([{ name: 'hang', run: 'sleep 30' }], { timeoutMinutes: 0.02 });
+  it('keeps the job\'s timeout-minutes: the step fails and its processes are ended', async () => {
+    const result = await job([{ name: 'hang', run: 'echo $$ > step.pid; sleep 30' }], { timeoutMinutes: 0.02 });
     expect(result.ok).toBe(false);
     expect(result.lines.join('\n')).toContain('timeout-minutes');
+    const pid = Number(readFileSync(join(result.workspace, 'step.pid'), 'utf8'));
+    const alive = () => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    await expect.poll(alive, { timeout: 2_000 }).toBe(false);
   });
 });

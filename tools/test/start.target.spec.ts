@@ -74,8 +74,11 @@ describe('npm start in an engineer\'s shell', () => {
       expect(stack.output()).toContain('AWS_PROFILE, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_ENDPOINT_URL set in this shell: not used');
       expect((await fetch(`http://127.0.0.1:${basePort + 3}/ready`)).status).toBe(200);
       // Every port npm start opens listens on loopback only: the emulator and each service.
+      // (Read from Linux's socket tables: CI and the workflows run Linux; elsewhere this part says so.)
       const emulatorPort = Number(/broker\s+http:\/\/127\.0\.0\.1:(\d+)/.exec(stack.output())![1]);
-      for (const port of [emulatorPort, basePort + 1, basePort + 2, basePort + 3]) expect({ port, listeners: listenersOn(port) }).toEqual({ port, listeners: ['127.0.0.1'] });
+      if (process.platform === 'linux') {
+        for (const port of [emulatorPort, basePort + 1, basePort + 2, basePort + 3]) expect({ port, listeners: listenersOn(port) }).toEqual({ port, listeners: ['127.0.0.1'] });
+      } else console.warn(`[skipped] the listening-socket check: it reads /proc/net/tcp, which ${process.platform} has not`);
     } finally {
       stack.child.kill('SIGINT');
       await stack.exited;

@@ -1,6 +1,5 @@
 import { stringify } from 'yaml';
 import { z } from 'zod';
-import { DEAD_LETTER_CODES } from '@game-mesh/events';
 import { METRICS_NAMESPACE } from '@game-mesh/services';
 
 /**
@@ -123,6 +122,3 @@ export function collectorConfig(app: string, port: number, metricsLogGroup: stri
 
 /** As the collector reads it (AOT_CONFIG_CONTENT). */
 export const collectorConfigYaml = (config: CollectorConfig): string => stringify(config);
-
-/** Every reason a message can be dead-lettered: one alarm each, so the alarm names the reason. */
-export const DEAD_LETTER_REASONS: readonly string[] = DEAD_LETTER_CODES;

@@ -1,8 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ServiceDeclaration } from '@game-mesh/events';
-import { gameEvents } from '@game-mesh/events';
+import { gameEvents, type ServiceDeclaration } from '@game-mesh/events';
 import { loadServiceDeclarations } from '@game-mesh/services';
 import { stackName } from './stackName';
 

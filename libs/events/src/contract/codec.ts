@@ -105,6 +105,7 @@ export type DecodeResult =
 
 /** The longest correlation or causation id either end accepts (ours are uuids, 36). */
 export const MAX_ID_LENGTH = 128;
+const BOUNDED_IDS = ['correlationId', 'causationId'] as const;
 
 /** How far ahead of the consumer's clock an event's `time` may be before it is refused: 5 minutes. */
 export const DEFAULT_MAX_FUTURE_SKEW_MS = 300_000;
@@ -135,7 +136,7 @@ export function decodeEnvelope(catalog: Catalog, raw: unknown, readVersion?: num
   if (!definition) {
     return { ok: false, code: 'UNKNOWN_EVENT_TYPE', reason: `Unknown event type "${type}"`, eventId: id, type };
   }
-  const oversized = (['correlationId', 'causationId'] as const).find((field) => (envelope.data[field]?.length ?? 0) > MAX_ID_LENGTH);
+  const oversized = BOUNDED_IDS.find((field) => (envelope.data[field]?.length ?? 0) > MAX_ID_LENGTH);
   if (oversized) {
     return { ok: false, code: 'INVALID_ENVELOPE', reason: `${oversized} is ${envelope.data[oversized]!.length} characters; at most ${MAX_ID_LENGTH}`, eventId: id, type };
   }
