@@ -14,7 +14,7 @@ export function projectConfig(projectRoot: string, options: { testTimeout?: numb
       alias: [
         { find: /^@game-mesh\/events\/testing$/, replacement: `${root}libs/events/src/testing/index.ts` },
         { find: /^@game-mesh\/events$/, replacement: `${root}libs/events/src/index.ts` },
-        { find: /^@game-mesh\/service-runtime$/, replacement: `${root}libs/service-runtime/src/index.ts` },
+        { find: /^@game-mesh\/runtime$/, replacement: `${root}libs/runtime/src/index.ts` },
         { find: /^@game-mesh\/services$/, replacement: `${root}libs/services/src/index.ts` },
       ],
     },

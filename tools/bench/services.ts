@@ -1,13 +1,14 @@
 // `npm run bench:services`: per service, cold start to /ready, idle RSS and bundle size.
 // Each service starts from its bundle against an embedded fauxqs, as `npm start` runs it.
 import { spawn } from 'node:child_process';
+import { benchOutput } from './results';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { applyTopology, resolveTopology } from '@game-mesh/events';
 import { startLocalEmulator } from '@game-mesh/events/testing';
 import { SERVICES } from '../stack/launchStack';
-import { createAwsClients } from '@game-mesh/service-runtime';
+import { createAwsClients } from '@game-mesh/runtime';
 import { loadGameTopology } from '@game-mesh/services';
 
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
@@ -55,9 +56,10 @@ for (const [index, service] of SERVICES.entries()) {
 }
 await emulator.stop();
 
-console.log(`node ${process.version}, ${runs} cold starts per service\n`);
-console.log('service          cold start → /ready (median, min–max)   idle RSS    bundle');
+const out = benchOutput('bench-services');
+out.say(`node ${process.version}, ${runs} cold starts per service\n`);
+out.say('service          cold start → /ready (median, min–max)   idle RSS    bundle');
 for (const row of rows) {
-  console.log(`${row.service.padEnd(16)} ${`${row.coldStartMs.median} ms (${row.coldStartMs.min}–${row.coldStartMs.max})`.padEnd(39)} ${`${row.idleRssMiB} MiB`.padEnd(11)} ${row.bundleMiB} MiB`);
+  out.say(`${row.service.padEnd(16)} ${`${row.coldStartMs.median} ms (${row.coldStartMs.min}–${row.coldStartMs.max})`.padEnd(39)} ${`${row.idleRssMiB} MiB`.padEnd(11)} ${row.bundleMiB} MiB`);
 }
-console.log(`\n${JSON.stringify({ node: process.version, runs, rows })}`);
+out.save({ node: process.version, date: new Date().toISOString(), runs, rows });

@@ -6,6 +6,7 @@
 // its CPU time and peak RSS are its own, and measures after a warm-up of the same work. Rounds
 // take turns (each starting with the next contender); each figure is the median of the rounds. Prints the issue's targets with pass/fail.
 import { spawn } from 'node:child_process';
+import { benchOutput } from './results';
 import { performance as nodePerformance } from 'node:perf_hooks';
 import { PublishBatchCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -350,6 +351,7 @@ async function sqsConsumer(config: object, shape: { consumers: number; batch: bo
 type Result = Awaited<ReturnType<typeof runScenario>> & { peakRssMiB: number };
 
 function report(results: { client: string; full: Result; paced: Result }[], runs: Map<string, { full: Result[]; paced: Result[] }>, floor: MachineFloor): void {
+  const out = benchOutput('bench');
   const rows = [
     ['client', 'events/s', 'p50 ms', 'p99 ms', 'req/event', 'CPU ms/event', 'peak RSS MiB', '$/M events', '| @50/s: p50 ms', 'p99 ms', 'req/event', 'lost', 'twice'],
     ...results.map(({ client, full, paced }) =>
@@ -358,11 +360,11 @@ function report(results: { client: string; full: Result; paced: Result }[], runs
   ];
   const table = (lines: string[][]) => {
     const widths = lines[0]!.map((_, c) => Math.max(...lines.map((r) => r[c]!.length)));
-    for (const row of lines) console.log(row.map((cell, c) => cell.padEnd(widths[c]!)).join('  '));
+    for (const row of lines) out.say(row.map((cell, c) => cell.padEnd(widths[c]!)).join('  '));
   };
-  console.log(`node ${process.version}; ${FULL_SPEED_EVENTS} events at full speed after ${WARMUP_EVENTS} of warm-up (reference rows: a quarter of each, first round only), ${PACED_RATE * PACED_SECONDS} at ${PACED_RATE}/s; median of ${ROUNDS} rounds; fauxqs in its own process, counting requests; each contender in its own process\n`);
-  for (const [name, { describe }] of Object.entries(CONTENDERS)) console.log(`  ${name.padEnd(19)} ${describe}`);
-  console.log('');
+  out.say(`node ${process.version}; ${FULL_SPEED_EVENTS} events at full speed after ${WARMUP_EVENTS} of warm-up (reference rows: a quarter of each, first round only), ${PACED_RATE * PACED_SECONDS} at ${PACED_RATE}/s; median of ${ROUNDS} rounds; fauxqs in its own process, counting requests; each contender in its own process\n`);
+  for (const [name, { describe }] of Object.entries(CONTENDERS)) out.say(`  ${name.padEnd(19)} ${describe}`);
+  out.say('');
   table(rows);
   const ours = results.find((r) => r.client === 'ours');
   const best = results.find((r) => r.client === 'sqs-consumer best');
@@ -378,23 +380,23 @@ function report(results: { client: string; full: Result; paced: Result }[], runs
       ['peak RSS vs sqs-consumer best', '≤ 1.10×', ratio(ours.full.peakRssMiB, best.full.peakRssMiB), (v) => v <= 1.1, (v) => v <= 1.1],
       ['lost or handled twice (every run)', '0', ours.full.lost + ours.paced.lost + ours.full.duplicates + ours.paced.duplicates, (v) => v === 0, (v) => v === 0],
     ];
-    console.log('\ntargets (issue 15), ours:');
+    out.say('\ntargets (issue 15), ours:');
     table([['target', 'wanted', 'measured', ''], ...targets.map(([name, wanted, value, pass, aim]) => [name, wanted, String(value), pass(value) ? (aim(value) ? 'pass (aim met)' : 'pass') : 'FAIL'])]);
     // The spread: the same ratio in each round, so one run's noise shows.
     const ourRuns = runs.get('ours')?.full ?? [];
     const bestRuns = runs.get('sqs-consumer best')?.full ?? [];
     const perRound = (pick: (r: Result) => number) => ourRuns.map((r, i) => (bestRuns[i] ? ratio(pick(r), pick(bestRuns[i])) : NaN)).join(', ');
-    console.log(`\nper round, ours / sqs-consumer best: throughput ${perRound((r) => r.eventsPerSecond)}; CPU per event ${perRound((r) => r.cpuMsPerEvent)}; peak RSS ${perRound((r) => r.peakRssMiB)}`);
+    out.say(`\nper round, ours / sqs-consumer best: throughput ${perRound((r) => r.eventsPerSecond)}; CPU per event ${perRound((r) => r.cpuMsPerEvent)}; peak RSS ${perRound((r) => r.peakRssMiB)}`);
     // The rounds themselves, so a reader sees which side a round's noise fell on.
     const each = (runsOf: Result[], pick: (r: Result) => number) => runsOf.map(pick).join(', ');
-    console.log(`  events/s: ours ${each(ourRuns, (r) => r.eventsPerSecond)}; sqs-consumer best ${each(bestRuns, (r) => r.eventsPerSecond)}`);
-    console.log(`  CPU ms/event: ours ${each(ourRuns, (r) => r.cpuMsPerEvent)}; sqs-consumer best ${each(bestRuns, (r) => r.cpuMsPerEvent)}`);
-    console.log(`  @50/s p99 ms: ours ${each(runs.get('ours')?.paced ?? [], (r) => r.p99Ms)}; sqs-consumer best ${each(runs.get('sqs-consumer best')?.paced ?? [], (r) => r.p99Ms)}`);
+    out.say(`  events/s: ours ${each(ourRuns, (r) => r.eventsPerSecond)}; sqs-consumer best ${each(bestRuns, (r) => r.eventsPerSecond)}`);
+    out.say(`  CPU ms/event: ours ${each(ourRuns, (r) => r.cpuMsPerEvent)}; sqs-consumer best ${each(bestRuns, (r) => r.cpuMsPerEvent)}`);
+    out.say(`  @50/s p99 ms: ours ${each(runs.get('ours')?.paced ?? [], (r) => r.p99Ms)}; sqs-consumer best ${each(runs.get('sqs-consumer best')?.paced ?? [], (r) => r.p99Ms)}`);
   }
-  console.log(`\n${describeMachineFloor(floor)}`);
-  console.log('\nrequests per event by action:');
-  for (const { client, full, paced } of results) console.log(`  ${client.padEnd(19)} full speed ${JSON.stringify(full.byAction)}  @50/s ${JSON.stringify(paced.byAction)}`);
-  console.log(`\n${JSON.stringify({ node: process.version, machineFloor: floor, results })}`);
+  out.say(`\n${describeMachineFloor(floor)}`);
+  out.say('\nrequests per event by action:');
+  for (const { client, full, paced } of results) out.say(`  ${client.padEnd(19)} full speed ${JSON.stringify(full.byAction)}  @50/s ${JSON.stringify(paced.byAction)}`);
+  out.save({ node: process.version, date: new Date().toISOString(), machineFloor: floor, results });
 }
 
 

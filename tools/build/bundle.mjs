@@ -5,11 +5,14 @@
 //   node tools/build/bundle.mjs --tool <entry.ts> <out.mjs>   (an ESM command-line tool)
 import { build } from 'esbuild';
 import { mkdir, stat, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const common = { bundle: true, platform: 'node', target: 'node22', minify: true, keepNames: true, sourcemap: 'linked', legalComments: 'linked', logLevel: 'warning' };
+// The Node the images run: .nvmrc's.
+const node = readFileSync(join(root, '.nvmrc'), 'utf8').trim();
+const common = { bundle: true, platform: 'node', target: `node${node}`, minify: true, keepNames: true, sourcemap: 'linked', legalComments: 'linked', logLevel: 'warning' };
 
 if (process.argv[2] === '--tool') {
   const [, , , entry, outfile] = process.argv;
@@ -26,7 +29,8 @@ if (process.argv[2] === '--tool') {
   console.log(`${entry}: ${outfile}`);
 } else {
   const app = process.argv[2];
-  if (!app || !/^[a-z][a-z0-9-]*$/.test(app)) usage();
+  // Only a declared app: the name then names a folder of apps/ and nothing else.
+  if (!app || basename(app) !== app || app.startsWith('.') || !existsSync(join(root, 'apps', app, 'service.json'))) usage();
   const outdir = join(root, 'dist', 'apps', app);
   await mkdir(outdir, { recursive: true });
   const result = await build({

@@ -8,7 +8,7 @@
 // the workflows can reach runs), reviewed as a pull request against main, then pushed to main. Steps that need an AWS account (from
 // aws-actions/configure-aws-credentials on) cannot run here: the job stops there, and says so.
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -91,7 +91,8 @@ async function runWorkflow(file: string, work: string, repo: ReturnType<typeof m
         git(workspace, 'checkout', '--quiet', head);
       },
       'actions/setup-node': (step: WorkflowStep, stepEnv: Record<string, string>) => {
-        const wanted = String(step.with?.['node-version'] ?? '');
+        const file = step.with?.['node-version-file'];
+        const wanted = file === undefined ? String(step.with?.['node-version'] ?? '') : readFileSync(join(workspace, String(file)), 'utf8').trim();
         const have = execFileSync('node', ['-p', 'process.versions.node'], { env: stepEnv, encoding: 'utf8' }).trim();
         if (wanted.split('.')[0] !== have.split('.')[0]) throw new Error(`the workflow asks for Node ${wanted}; this check runs under Node ${have} (.ci/run puts Node 24 on PATH)`);
       },

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { applyTopology, resolveTopology, type ApplyReport } from '@game-mesh/events';
 import { fileURLToPath } from 'node:url';
-import { createAwsClients } from '@game-mesh/service-runtime';
+import { createAwsClients } from '@game-mesh/runtime';
 import { loadGameTopology, loadServiceDeclarations } from '@game-mesh/services';
 import { startLocalEmulator } from '@game-mesh/events/testing';
 

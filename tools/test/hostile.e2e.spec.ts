@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { ReceiveMessageCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { DEAD_LETTER_CODES } from '@game-mesh/events';
 import { freeBasePort, waitFor } from '@game-mesh/events/testing';
-import { createAwsClients } from '@game-mesh/service-runtime';
+import { createAwsClients } from '@game-mesh/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchStack, type Stack } from '../stack/launchStack';
 

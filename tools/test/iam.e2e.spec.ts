@@ -8,7 +8,7 @@ import { SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs
 import { freeBasePort, startFaultProxy, startLocalEmulator, waitFor, type FaultProxy, type LocalEmulator } from '@game-mesh/events/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchStack, SERVICES, type ServiceName, type Stack } from '../stack/launchStack';
-import { createAwsClients } from '@game-mesh/service-runtime';
+import { createAwsClients } from '@game-mesh/runtime';
 
 // IAM from evidence: each service runs its real work against its own counting proxy, so every AWS
 // call it makes is seen with the resource it touched; the CDK task role of that service must grant

@@ -4,7 +4,7 @@ import { freeBasePort, waitFor } from '@game-mesh/events/testing';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchStack, SERVICES, type Stack } from '../stack/launchStack';
-import { createAwsClients } from '@game-mesh/service-runtime';
+import { createAwsClients } from '@game-mesh/runtime';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 

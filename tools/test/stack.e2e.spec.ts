@@ -4,7 +4,7 @@ import { waitFor } from '@game-mesh/events/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchStack, type Stack } from '../stack/launchStack';
 import { freeBasePort } from '@game-mesh/events/testing';
-import { createAwsClients } from '@game-mesh/service-runtime';
+import { createAwsClients } from '@game-mesh/runtime';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 

@@ -2,7 +2,7 @@
 // AWS_ENDPOINT_URL (fauxqs, LocalStack) or to AWS, and prints what changed and each service's env.
 import { parseArgs } from 'node:util';
 import { applyTopology, isRetryableError, resolveTopology } from '@game-mesh/events';
-import { createAwsClients } from '@game-mesh/service-runtime';
+import { createAwsClients } from '@game-mesh/runtime';
 import { loadGameTopology } from '@game-mesh/services';
 
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';

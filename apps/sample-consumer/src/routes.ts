@@ -1,4 +1,4 @@
-import type { EventStreams, QueueDepth } from '@game-mesh/service-runtime';
+import type { EventStreams, QueueDepth } from '@game-mesh/runtime';
 import type { Express } from 'express';
 import { LIVE_PAGE } from './livePage';
 import type { WorldProjection } from './WorldProjection';

@@ -1,10 +1,12 @@
 import { gameEvents, Publisher } from '@game-mesh/events';
 import { startGameMesh, waitFor, type GameMesh } from '@game-mesh/events/testing';
-import { startService, type StartedService } from '@game-mesh/service-runtime';
+import { startService, type StartedService } from '@game-mesh/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleConsumer } from '../src/service';
 import type { RecordedEvent, WorldState } from '../src/WorldProjection';
-import { service as declaration } from '../src/declared';
+import { declared } from '../src/declared';
+
+const { declaration } = declared;
 
 const state = (condition: 'rain' | 'storm', intensity: number) => ({ condition, intensity, temperatureCelsius: 10 });
 

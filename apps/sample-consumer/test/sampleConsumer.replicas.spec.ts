@@ -2,11 +2,13 @@ import { GetQueueAttributesCommand, SendMessageBatchCommand } from '@aws-sdk/cli
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { startGameMesh, startTestDynamoDb, waitFor, type GameMesh, type TestDynamoDb } from '@game-mesh/events/testing';
-import { startService, type StartedService } from '@game-mesh/service-runtime';
+import { startService, type StartedService } from '@game-mesh/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleConsumer } from '../src/service';
 import type { WorldState } from '../src/WorldProjection';
-import { service as declaration } from '../src/declared';
+import { declared } from '../src/declared';
+
+const { declaration } = declared;
 
 describe('sample-consumer scaled out with IDEMPOTENCY_TABLE set', () => {
   let mesh: GameMesh;

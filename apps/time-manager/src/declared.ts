@@ -1,22 +1,15 @@
 // Generated from apps/time-manager/service.json by `npm run services`: edit that file, not this one.
-import { parseServiceDeclaration } from '@game-mesh/events';
-import { topicArnSchema } from '@game-mesh/service-runtime';
+import { gameEvents, parseServiceDeclaration } from '@game-mesh/events';
+import type { Handlers } from '@game-mesh/runtime';
 import declaration from '../service.json';
 
-export const SERVICE_NAME = 'time-manager';
-/** The declaration, checked as the stack reads it. */
-export const service = parseServiceDeclaration(declaration, 'apps/time-manager/service.json');
+/** time-manager as its service.json declares it, checked; with what it reads of each event it consumes, by queue. */
+export const declared = {
+  catalog: gameEvents,
+  declaration: parseServiceDeclaration(declaration, 'apps/time-manager/service.json'),
+  publishes: ['time.changed'],
+  readers: {},
+} as const;
 
-/** What this service reads of each event it consumes, by queue: the fields its declaration lists. */
-export const reads = {} as const;
-
-/** The topic it publishes to (the catalog's, one per producer); its ARN comes in EVENTS_TOPIC_ARN. */
-export const TOPIC = 'time';
-
-/** Its broker variables: the topic it publishes to, its queues and their dead-letter queues. */
-export const brokerEnv = {
-  EVENTS_TOPIC_ARN: topicArnSchema,
-};
-
-/** The broker variables it cannot run without, unless EVENTS_MODE=log-only. */
-export const REQUIRED_WITH_BROKER = ['EVENTS_TOPIC_ARN'] as const;
+/** One handler per (queue, event type) it declares: `build()` returns exactly these. */
+export type DeclaredHandlers = Handlers<typeof declared.readers>;

@@ -1,4 +1,4 @@
-import { startService } from '@game-mesh/service-runtime';
+import { startService } from '@game-mesh/runtime';
 import { timeManager } from './service';
 
 void startService(timeManager);

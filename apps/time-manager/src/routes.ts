@@ -1,5 +1,5 @@
 import { timeChangedV1Schema } from '@game-mesh/events';
-import { notPublished, parseBody } from '@game-mesh/service-runtime';
+import { notPublished, parseBody } from '@game-mesh/runtime';
 import type { Express } from 'express';
 import { z } from 'zod';
 import type { GameClock, PhaseChange } from './GameClock';

@@ -1,22 +1,20 @@
-import { gameEvents, Publisher, type GameEvents } from '@game-mesh/events';
-import type { ServiceDefinition } from '@game-mesh/service-runtime';
-import { timeManagerEnv, REQUIRED_WITH_BROKER, type TimeManagerConfig } from './config';
-import { SERVICE_NAME, TOPIC } from './declared';
+// time-manager: the game clock; advances on a timer and publishes time.changed on every phase change.
+import { defineService } from '@game-mesh/runtime';
+import { z } from 'zod';
+import { declared } from './declared';
 import { GameClock, type PhaseChange } from './GameClock';
 import { timeRoutes } from './routes';
 
-/** The game clock: advances on a timer, publishes time.changed on every phase change. */
-export const timeManager: ServiceDefinition<TimeManagerConfig, GameEvents> = {
-  name: SERVICE_NAME,
-  envSchema: timeManagerEnv,
-  requiredWithBroker: REQUIRED_WITH_BROKER,
-  build({ config, logger, clients }) {
-    const publisher = new Publisher({
-      catalog: gameEvents,
-      source: SERVICE_NAME,
-      logger,
-      transport: clients && config.EVENTS_TOPIC_ARN ? { mode: 'sns', sns: clients.sns, topicArns: { [TOPIC]: config.EVENTS_TOPIC_ARN } } : { mode: 'log-only' },
-    });
+export const timeManager = defineService({
+  declared,
+  settings: {
+    CLOCK_GAME_MINUTES_PER_SECOND: z.coerce.number().positive().max(10_000).default(10).describe('Game minutes per real second.'),
+    CLOCK_TICK_MS: z.coerce.number().int().min(10).max(60_000).default(250).describe('Real time between clock steps.'),
+    CLOCK_START_DAY: z.coerce.number().int().min(1).default(1).describe('Game day at start.'),
+    CLOCK_START_MINUTE: z.coerce.number().int().min(0).max(1_439).default(390).describe('Minutes since midnight at start (06:30).'),
+    CLOCK_DAYS_PER_SEASON: z.coerce.number().int().min(1).max(365).default(3).describe('Game days per season.'),
+  },
+  build({ config, publisher }) {
     const clock = new GameClock({
       day: config.CLOCK_START_DAY,
       minuteOfDay: config.CLOCK_START_MINUTE,
@@ -31,8 +29,6 @@ export const timeManager: ServiceDefinition<TimeManagerConfig, GameEvents> = {
     const announceQuietly = (change: PhaseChange, cause: 'clock' | 'operator') => void announce(change, cause).catch(() => undefined);
     let timer: NodeJS.Timeout | undefined;
     return {
-      publisher,
-      topicArn: config.EVENTS_TOPIC_ARN,
       routes: timeRoutes(clock, (change) => announce(change, 'operator')),
       start() {
         const now = clock.snapshot();
@@ -49,4 +45,4 @@ export const timeManager: ServiceDefinition<TimeManagerConfig, GameEvents> = {
       },
     };
   },
-};
+});

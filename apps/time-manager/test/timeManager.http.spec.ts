@@ -1,10 +1,12 @@
 import { CreateTopicCommand } from '@aws-sdk/client-sns';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { listener, startGameMesh, waitFor, type GameMesh } from '@game-mesh/events/testing';
-import { startService, type StartedService } from '@game-mesh/service-runtime';
+import { startService, type StartedService } from '@game-mesh/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { timeManager } from '../src/service';
-import { service as declaration } from '../src/declared';
+import { declared } from '../src/declared';
+
+const { declaration } = declared;
 
 describe('time-manager over HTTP, publishing to fauxqs', () => {
   let mesh: GameMesh;

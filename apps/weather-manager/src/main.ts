@@ -1,4 +1,4 @@
-import { startService } from '@game-mesh/service-runtime';
+import { startService } from '@game-mesh/runtime';
 import { weatherManager } from './service';
 
 void startService(weatherManager);

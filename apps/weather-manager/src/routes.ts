@@ -1,5 +1,5 @@
 import { weatherStateSchema, type WeatherState } from '@game-mesh/events';
-import { notPublished, parseBody } from '@game-mesh/service-runtime';
+import { notPublished, parseBody } from '@game-mesh/runtime';
 import type { Express } from 'express';
 import type { WeatherChange, WeatherSimulation } from './WeatherSimulation';
 

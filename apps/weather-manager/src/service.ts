@@ -1,42 +1,26 @@
-import { gameEvents, Publisher, Subscriber, type GameEvents } from '@game-mesh/events';
-import type { ServiceDefinition } from '@game-mesh/service-runtime';
-import { weatherManagerEnv, REQUIRED_WITH_BROKER, type WeatherManagerConfig } from './config';
-import { reads, SERVICE_NAME, TOPIC } from './declared';
+// weather-manager: steps a Markov chain on a timer and learns the time of day from time.changed.
+import { defineService } from '@game-mesh/runtime';
+import { z } from 'zod';
+import { declared } from './declared';
 import { onTimeChanged } from './handlers/onTimeChanged';
 import { weatherRoutes } from './routes';
 import { WeatherSimulation, type WeatherChange } from './WeatherSimulation';
 
-/** The weather: steps a Markov chain on a timer, learns the time of day from time.changed. */
-export const weatherManager: ServiceDefinition<WeatherManagerConfig, GameEvents> = {
-  name: SERVICE_NAME,
-  envSchema: weatherManagerEnv,
-  requiredWithBroker: REQUIRED_WITH_BROKER,
-  build({ config, logger, clients }) {
+export const weatherManager = defineService({
+  declared,
+  settings: {
+    WEATHER_SEED: z.coerce.number().int().min(0).default(42).describe('Seed of the Markov chain (deterministic runs).'),
+    WEATHER_TICK_MS: z.coerce.number().int().min(10).max(3_600_000).default(2_000).describe('Real time between simulation steps.'),
+  },
+  build({ config, publisher }) {
     const simulation = new WeatherSimulation(config.WEATHER_SEED);
-    const publisher = new Publisher({
-      catalog: gameEvents,
-      source: SERVICE_NAME,
-      logger,
-      transport: clients && config.EVENTS_TOPIC_ARN ? { mode: 'sns', sns: clients.sns, topicArns: { [TOPIC]: config.EVENTS_TOPIC_ARN } } : { mode: 'log-only' },
-    });
     const announce = async (change: WeatherChange, cause: 'simulation' | 'operator'): Promise<string> => {
       const { id } = await publisher.publish('weather.changed', { ...change, cause });
       return id;
     };
-    const queueUrl = config.EVENTS_QUEUE_URL;
-    const subscriber =
-      clients && queueUrl
-        ? new Subscriber({ catalog: gameEvents, sqs: clients.sqs, queueUrl, deadLetterQueueUrl: config.EVENTS_DLQ_URL, logger, shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS }).subscribe(
-            'time.changed',
-            onTimeChanged(simulation, (change) => announce(change, 'simulation')),
-            { reads: reads.main['time.changed'] },
-          )
-        : undefined;
     let timer: NodeJS.Timeout | undefined;
     return {
-      publisher,
-      topicArn: config.EVENTS_TOPIC_ARN,
-      ...(subscriber && queueUrl ? { subscribers: { main: { subscriber, queueUrl, deadLetterQueueUrl: config.EVENTS_DLQ_URL } } } : {}),
+      handlers: { main: { 'time.changed': onTimeChanged(simulation, (change) => announce(change, 'simulation')) } },
       routes: weatherRoutes(simulation, (change) => announce(change, 'operator')),
       start() {
         timer = setInterval(() => {
@@ -50,4 +34,4 @@ export const weatherManager: ServiceDefinition<WeatherManagerConfig, GameEvents>
       },
     };
   },
-};
+});

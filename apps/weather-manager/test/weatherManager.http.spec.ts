@@ -2,10 +2,12 @@ import { DeleteTopicCommand } from '@aws-sdk/client-sns';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { gameEvents, Publisher } from '@game-mesh/events';
 import { listener, startGameMesh, waitFor, type GameMesh } from '@game-mesh/events/testing';
-import { startService, type StartedService } from '@game-mesh/service-runtime';
+import { startService, type StartedService } from '@game-mesh/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { weatherManager } from '../src/service';
-import { service as declaration } from '../src/declared';
+import { declared } from '../src/declared';
+
+const { declaration } = declared;
 
 describe('weather-manager over HTTP, on fauxqs', () => {
   let mesh: GameMesh;

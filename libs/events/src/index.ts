@@ -28,6 +28,7 @@ export type { TransportErrorCode } from './transport/errors';
 export { silentLogger } from './transport/logger';
 export type { Logger } from './transport/logger';
 export { isRetryableError } from './transport/retry';
+export { DRAIN_MS, EXIT_MARGIN_MS, FLUSH_MS, forcedExitMs, STOP_GRACE_SECONDS } from './transport/stopBudget';
 export { parseTraceparent, traceparentFor } from './transport/tracing';
 export { Publisher } from './transport/publisher/Publisher';
 export type { PublishOptions, PublisherEvents, PublisherOptions, PublisherTransport, PublishResult } from './transport/publisher/Publisher';
@@ -44,7 +45,7 @@ export { DEAD_LETTER_CODES } from './transport/subscriber/types';
 export type { DeadLetterCode, EventHandler, HandlerContext, SubscriberEvents, SubscriberOptions } from './transport/subscriber/types';
 
 // Topology: declared once, applied idempotently to any endpoint.
-export { defineTopology, resolveTopology, TOPOLOGY_DEFAULTS } from './topology/declaration';
+export { defineTopology, resolveTopology, TOPOLOGY_DEFAULTS } from './topology/defineTopology';
 export type {
   ConsumerDeclaration,
   QueueDeclaration,
@@ -54,7 +55,7 @@ export type {
   ResolvedTopology,
   SubscriptionDeclaration,
   TopologyDeclaration,
-} from './topology/declaration';
+} from './topology/defineTopology';
 export { FILTER_POLICY_LIMITS, validateFilterPolicy } from './topology/filterPolicy';
 export type { FilterConditions, FilterPolicy, FilterValue, NumericOperator } from './topology/filterPolicy';
 export { applyTopology, CLOUDFORMATION_STACK_TAG } from './topology/apply';
@@ -70,5 +71,5 @@ export {
   sameAttributeValue,
 } from './topology/awsAttributes';
 export { listTopicArns } from './topology/listTopics';
-export { issuesOf, parseServiceDeclaration, readerOf, serviceDeclarationSchema, topologyOfServices } from './topology/services';
-export type { ServiceDeclaration } from './topology/services';
+export { issuesOf, parseServiceDeclaration, readerOf, serviceDeclarationSchema, topologyOfServices } from './topology/serviceDeclaration';
+export type { ServiceDeclaration } from './topology/serviceDeclaration';

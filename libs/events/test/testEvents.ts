@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineCatalog } from '../src/contract/catalog';
 import { defineEventType, defineEventVersion } from '../src/contract/defineEvent';
-import { defineTopology } from '../src/topology/declaration';
+import { defineTopology } from '../src/topology/defineTopology';
 
 /** A small catalog for transport tests: versioning, filter attributes, two producers. */
 export const testEvents = defineCatalog({

@@ -1,18 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ALARM_THRESHOLDS, gameEvents, queueEnvName, serviceDeclarationSchema, TOPIC_ARN_ENV, type ServiceDeclaration } from '@game-mesh/events';
+import { ALARM_THRESHOLDS, gameEvents, serviceDeclarationSchema, STOP_GRACE_SECONDS, type ServiceDeclaration } from '@game-mesh/events';
 import { z } from 'zod';
 import { formatJson } from './json';
 
 /** One Dockerfile shape for every app, filled in from its declaration. */
-export function dockerfileFor(service: ServiceDeclaration): string {
+export function dockerfileFor(service: ServiceDeclaration, node: string): string {
   const { name, port } = service;
   return `# syntax=docker/dockerfile:1
 # ${name}: build from the repository root:  docker build -f apps/${name}/Dockerfile .
 # Generated from apps/${name}/service.json by \`npm run services\`; every app's Dockerfile has this shape.
 # The runtime image holds one self-contained bundle (every dependency inside) and nothing else.
 
-FROM node:24-bookworm-slim AS build
+FROM node:${node}-bookworm-slim AS build
 WORKDIR /repo
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
@@ -23,7 +23,7 @@ COPY libs ./libs
 COPY apps/${name} ./apps/${name}
 RUN node tools/build/bundle.mjs ${name}
 
-FROM node:24-bookworm-slim
+FROM node:${node}-bookworm-slim
 ENV NODE_ENV=production PORT=${port} HOST=0.0.0.0
 WORKDIR /app
 COPY --from=build --chown=root:root /repo/dist/apps/${name}/main.cjs /repo/dist/apps/${name}/main.cjs.map /repo/tools/docker/healthcheck.cjs ./
@@ -50,6 +50,8 @@ function composeApp(service: ServiceDeclaration): string {
       dockerfile: apps/${name}/Dockerfile
     image: game-mesh/${name}:local
     command: ["node", "--env-file=/provisioned/${name}.env", "--enable-source-maps", "main.cjs"]
+    # SIGTERM, then this long to drain and flush (as ECS's stopTimeout), then SIGKILL.
+    stop_grace_period: ${STOP_GRACE_SECONDS}s
     ports:
       - "127.0.0.1:\${${hostPortVariable(name)}:-${port}}:${port}"
 `;
@@ -100,44 +102,37 @@ const TSCONFIG = `{
 const property = (key: string) => (/^[A-Za-z_$][\w$]*$/.test(key) ? key : `'${key}'`);
 
 /**
- * \`apps/<name>/src/declared.ts\`: the declaration as typed code — the reader schema of each
- * subscription (the fields it lists, picked from the version's schema) and the broker variables the
- * service needs — so the app's handlers are typed by the fields it declared, and nothing is written
- * twice.
+ * \`apps/<name>/src/declared.ts\`: the declaration as typed code. It holds the checked
+ * declaration and the reader schema of each subscription (the fields it lists, picked from the
+ * version's schema), by queue; the runtime builds the service's publisher and subscribers from it,
+ * and \`DeclaredHandlers\` is the handler map the compiler holds the app to.
  */
 export function declaredModuleFor(service: ServiceDeclaration): string {
   const queues = Object.entries(service.consumes);
   const readerLines = queues.flatMap(([key, queue]) => [
-    `  ${property(key)}: {`,
+    `    ${property(key)}: {`,
     ...queue.subscriptions.map((s) => {
       const version = s.version ?? gameEvents[s.type as keyof typeof gameEvents]?.current ?? 1;
       const schema = `gameEvents['${s.type}'].versions[${version}].schema`;
-      return `    '${s.type}': ${s.reads ? `${schema}.pick({ ${s.reads.map((f) => `${property(f)}: true`).join(', ')} })` : schema},`;
+      return `      '${s.type}': ${s.reads ? `${schema}.pick({ ${s.reads.map((f) => `${property(f)}: true`).join(', ')} })` : schema},`;
     }),
-    `  },`,
+    `    },`,
   ]);
-  const variables = [
-    ...(service.publishes.length > 0 ? [[TOPIC_ARN_ENV, 'topicArnSchema', true] as const] : []),
-    ...queues.flatMap(([key]) => [[queueEnvName('QUEUE', key), 'queueUrlSchema', true] as const, [queueEnvName('DLQ', key), 'queueUrlSchema', false] as const]),
-  ];
-  const topics = [...new Set(service.publishes.map((type) => gameEvents[type as keyof typeof gameEvents]?.topic ?? type.split('.')[0]))];
-  const topicLine = topics.length > 0 ? `\n/** The topic it publishes to (the catalog's, one per producer); its ARN comes in ${TOPIC_ARN_ENV}. */\nexport const TOPIC = '${topics[0]}';\n` : '';
-  const runtimeImports = [...new Set(variables.map(([, schema]) => schema))].sort();
   return `// Generated from apps/${service.name}/service.json by \`npm run services\`: edit that file, not this one.
-import { ${queues.length > 0 ? 'gameEvents, ' : ''}parseServiceDeclaration } from '@game-mesh/events';\n${runtimeImports.length > 0 ? `import { ${runtimeImports.join(', ')} } from '@game-mesh/service-runtime';\n` : ''}import declaration from '../service.json';
+import { gameEvents, parseServiceDeclaration } from '@game-mesh/events';
+import type { Handlers } from '@game-mesh/runtime';
+import declaration from '../service.json';
 
-export const SERVICE_NAME = '${service.name}';
-/** The declaration, checked as the stack reads it. */
-export const service = parseServiceDeclaration(declaration, 'apps/${service.name}/service.json');
+/** ${service.name} as its service.json declares it, checked; with what it reads of each event it consumes, by queue. */
+export const declared = {
+  catalog: gameEvents,
+  declaration: parseServiceDeclaration(declaration, 'apps/${service.name}/service.json'),
+  publishes: [${service.publishes.map((t) => `'${t}'`).join(', ')}],
+  readers: ${readerLines.length > 0 ? `{\n${readerLines.join('\n')}\n  }` : '{}'},
+} as const;
 
-/** What this service reads of each event it consumes, by queue: the fields its declaration lists. */
-export const reads = ${readerLines.length > 0 ? `{\n${readerLines.join('\n')}\n}` : '{}'} as const;
-${topicLine}
-/** Its broker variables: the topic it publishes to, its queues and their dead-letter queues. */
-export const brokerEnv = ${variables.length > 0 ? `{\n${variables.map(([name, schema]) => `  ${name}: ${schema},`).join('\n')}\n}` : '{}'};
-
-/** The broker variables it cannot run without, unless EVENTS_MODE=log-only. */
-export const REQUIRED_WITH_BROKER = [${variables.filter(([, , required]) => required).map(([name]) => `'${name}'`).join(', ')}] as const;
+/** One handler per (queue, event type) it declares: \`build()\` returns exactly these. */
+export type DeclaredHandlers = Handlers<typeof declared.readers>;
 `;
 }
 
@@ -215,9 +210,11 @@ groups:
 /** Every file `npm run services` writes, by path from the repository root. */
 export function generatedServiceFiles(root: string, services: readonly ServiceDeclaration[]): Map<string, string> {
   const files = new Map<string, string>();
+  // The Node every image runs: .nvmrc's, as CI's and the workflows'.
+  const node = readFileSync(join(root, '.nvmrc'), 'utf8').trim();
   files.set('libs/services/service.schema.json', declarationJsonSchema());
   for (const service of services) {
-    files.set(`apps/${service.name}/Dockerfile`, dockerfileFor(service));
+    files.set(`apps/${service.name}/Dockerfile`, dockerfileFor(service, node));
     files.set(`apps/${service.name}/project.json`, projectJsonFor(service));
     files.set(`apps/${service.name}/tsconfig.json`, TSCONFIG);
     files.set(`apps/${service.name}/vitest.config.mts`, `import { projectConfig } from '../../vitest.shared.mts';\n\nexport default projectConfig('apps/${service.name}');\n`);

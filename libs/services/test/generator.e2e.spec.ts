@@ -1,6 +1,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import type { resolveTopology } from '@game-mesh/events';
 import { commitAll, copyWorkspace, externalTool, freeBasePort, waitFor } from '@game-mesh/events/testing';
@@ -28,7 +29,7 @@ describe('nx g @game-mesh/services:service, on a copy of the workspace', () => {
     const changed = run(copy, 'git', ['status', '--porcelain', '--untracked-files=all']).split('\n').filter(Boolean).map((line) => line.slice(3)).sort();
     const app = changed.filter((f) => f.startsWith('apps/loot-tracker/'));
     expect(app).toEqual(
-      ['Dockerfile', 'project.json', 'service.json', 'src/config.ts', 'src/declared.ts', 'src/main.ts', 'src/service.ts', 'test/loot-tracker.spec.ts', 'tsconfig.json', 'vitest.config.mts'].map((f) => `apps/loot-tracker/${f}`),
+      ['Dockerfile', 'project.json', 'service.json', 'src/declared.ts', 'src/main.ts', 'src/service.ts', 'test/loot-tracker.spec.ts', 'tsconfig.json', 'vitest.config.mts'].map((f) => `apps/loot-tracker/${f}`),
     );
     const rest = changed.filter((f) => !app.includes(f));
     expect(rest.filter((f) => !f.startsWith('contracts/'))).toEqual(['docker-compose.yml', 'libs/events/src/contract/events/loot.ts', 'libs/events/src/contract/gameEvents.ts', 'tools/prometheus/prometheus.yml']);
@@ -53,6 +54,29 @@ describe('nx g @game-mesh/services:service, on a copy of the workspace', () => {
   it('builds, lints, type-checks and passes its own tests', () => {
     const output = run(copy, 'npx', ['nx', 'run-many', '-t', 'typecheck', 'lint', 'test', 'build', '--projects=loot-tracker', '--outputStyle=static', '--skip-nx-cache']);
     expect(output).toMatch(/Successfully ran targets typecheck, lint, test, build for project loot-tracker/);
+    expect(output).toMatch(/Tests\s+4 passed/);
+  }, 180_000);
+
+  it('takes a second queue as a service.json edit plus the handler the compiler asks for', () => {
+    const file = join(copy, 'apps/loot-tracker/service.json');
+    const declaration = JSON.parse(readFileSync(file, 'utf8')) as { consumes: Record<string, unknown> };
+    declaration.consumes['severe'] = { subscriptions: [{ type: 'weather.changed', version: 1, filter: { intensity: [{ numeric: ['>=', 0.8] }] }, reads: ['current'] }] };
+    writeFileSync(file, `${JSON.stringify(declaration, null, 2)}\n`);
+    run(copy, 'npm', ['run', '-s', 'services']);
+    run(copy, 'npm', ['run', '-s', 'contracts']);
+    const typecheck = () => run(copy, 'npx', ['tsc', '-p', 'apps/loot-tracker/tsconfig.json', '--noEmit', '--pretty', 'false']);
+    let asked = '';
+    try {
+      typecheck();
+    } catch (error) {
+      asked = String((error as { stdout?: string }).stdout);
+    }
+    expect(asked).toMatch(/^apps\/loot-tracker\/src\/service\.ts[\s\S]*Property 'severe' is missing/);
+    // The handler it asks for, and nothing else.
+    const source = join(copy, 'apps/loot-tracker/src/service.ts');
+    writeFileSync(source, readFileSync(source, 'utf8').replace("handlers: { main: {", "handlers: { severe: { 'weather.changed': handle }, main: {"));
+    expect(typecheck()).toBe('');
+    const output = stripVTControlCharacters(run(copy, 'npx', ['vitest', 'run', '--config', 'apps/loot-tracker/vitest.config.mts']));
     expect(output).toMatch(/Tests\s+4 passed/);
   }, 180_000);
 

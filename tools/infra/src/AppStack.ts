@@ -12,7 +12,7 @@ import { Alarm, ComparisonOperator, MathExpression, Metric, TreatMissingData } f
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { ALARM_THRESHOLDS, DEAD_LETTER_CODES, queueEnvName, TOPIC_ARN_ENV, type ResolvedTopology } from '@game-mesh/events';
+import { ALARM_THRESHOLDS, DEAD_LETTER_CODES, queueEnvName, STOP_GRACE_SECONDS, TOPIC_ARN_ENV, type ResolvedTopology } from '@game-mesh/events';
 import { appAwsNames, METRICS_NAMESPACE, TASK_ACTIONS } from '@game-mesh/services';
 import { ADOT_COLLECTOR, COLLECTOR_REPOSITORY, collectorConfig, collectorConfigYaml, OTLP_HTTP_ENDPOINT } from './collector';
 import { alarmTopicName, messagingNames } from './names';
@@ -143,8 +143,8 @@ export class AppStack extends Stack {
       environment,
       secrets: { OPERATOR_TOKEN: EcsSecret.fromSecretsManager(operatorToken) },
       portMappings: [{ containerPort: props.port }],
-      // The app drains within SHUTDOWN_TIMEOUT_MS (25 s) + 4 s: inside ECS's 30 s before SIGKILL.
-      stopTimeout: Duration.seconds(30),
+      // SIGTERM to SIGKILL: the budget the app's drain and flush are cut from (stopBudget.ts).
+      stopTimeout: Duration.seconds(STOP_GRACE_SECONDS),
       healthCheck: {
         command: ['CMD', 'node', '-e', `fetch('http://127.0.0.1:${props.port}/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`],
         interval: Duration.seconds(15),

@@ -10,8 +10,6 @@ import type { Construct } from 'constructs';
 import { alarmTopicName } from './names';
 import { ALARM_THRESHOLDS, DEAD_LETTER_RETENTION_SECONDS, deadLetterQueuePolicy, QUEUE_RETENTION_SECONDS, queuePolicy, RECEIVE_WAIT_SECONDS, type ResolvedTopology } from '@game-mesh/events';
 
-export { ALARM_THRESHOLDS };
-
 /** Who hears the alarms: e-mail addresses and HTTPS endpoints (a chat webhook, an incident tool). */
 export interface AlarmSubscribers {
   email?: readonly string[];

@@ -3,11 +3,10 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { deadLetterQueuePolicy, queuePolicy, resolveTopology } from '@game-mesh/events';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { ALARM_THRESHOLDS as THRESHOLDS, DEAD_LETTER_CODES } from '@game-mesh/events';
+import { ALARM_THRESHOLDS as THRESHOLDS, DEAD_LETTER_CODES, STOP_GRACE_SECONDS } from '@game-mesh/events';
 import { CONSUMER_ACTIONS, DEAD_LETTER_ACTIONS, IDEMPOTENCY_ACTIONS, METRICS_ACTIONS, PUBLISHER_ACTIONS, TRACE_ACTIONS } from '../src/AppStack';
 import { ADOT_COLLECTOR, CLOUDWATCH_METRICS, collectorConfigSchema } from '../src/collector';
 import { APPS, addMeshStacks, stackName } from '../src/meshApp';
-import { ALARM_THRESHOLDS } from '../src/MessagingStack';
 import { IMAGE_PUSH_ACTIONS } from '../src/CiStack';
 import { INTERFACE_ENDPOINT_SERVICES, loadGameTopology } from '@game-mesh/services';
 
@@ -127,13 +126,13 @@ describe.each(Object.keys(APPS))('the %s stack', (app) => {
     }
   });
 
-  it('runs on Fargate with its env, a health check, a 30 s stop timeout and a log group', () => {
+  it('runs on Fargate with its env, a health check, the stop budget\'s stop timeout and a log group', () => {
     const template = appTemplate(app);
     template.hasResourceProperties('AWS::ECS::TaskDefinition', {
       RequiresCompatibilities: ['FARGATE'],
       ContainerDefinitions: Match.arrayWith([
         Match.objectLike({
-          StopTimeout: 30,
+          StopTimeout: STOP_GRACE_SECONDS,
           HealthCheck: Match.objectLike({ Command: Match.arrayWith(['CMD', 'node']) }),
           LogConfiguration: Match.objectLike({ LogDriver: 'awslogs' }),
           Environment: Match.arrayWith([{ Name: 'EVENTS_PREFIX', Value: prefix }]),
@@ -201,8 +200,8 @@ describe('the messaging stack', () => {
   });
 
   it.each([
-    ['depth', 'ApproximateNumberOfMessagesVisible', ALARM_THRESHOLDS.queueDepth, 'prod-sample-consumer-depth'],
-    ['oldest message', 'ApproximateAgeOfOldestMessage', ALARM_THRESHOLDS.oldestMessageSeconds, 'prod-sample-consumer-oldest-message'],
+    ['depth', 'ApproximateNumberOfMessagesVisible', THRESHOLDS.queueDepth, 'prod-sample-consumer-depth'],
+    ['oldest message', 'ApproximateAgeOfOldestMessage', THRESHOLDS.oldestMessageSeconds, 'prod-sample-consumer-oldest-message'],
     ['DLQ not empty', 'ApproximateNumberOfMessagesVisible', 0, 'prod-sample-consumer-dlq-not-empty'],
   ])('alarms on queue %s', (_label, metric, threshold, name) => {
     messaging().hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: name, MetricName: metric, Threshold: threshold, ComparisonOperator: 'GreaterThanThreshold', AlarmActions: Match.anyValue() });

@@ -3,7 +3,7 @@ import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cl
 import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { GetRoleCommand, IAMClient, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
 import { ALARM_THRESHOLDS, awsClientConfig, type ResolvedTopology, type ServiceDeclaration } from '@game-mesh/events';
-import { queueDepths } from '@game-mesh/service-runtime';
+import { queueDepths } from '@game-mesh/runtime';
 import { appAwsNames, clusterName, TASK_ACTIONS } from '@game-mesh/services';
 import { queueUrl, type OpsContext } from './context';
 import type { Check } from './doctor';

@@ -1,7 +1,7 @@
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { listTopicArns, resolveTopology, type ResolvedTopology } from '@game-mesh/events';
-import { createAwsClients } from '@game-mesh/service-runtime';
+import { createAwsClients } from '@game-mesh/runtime';
 import { loadGameTopology } from '@game-mesh/services';
 
 /** What every command needs: clients for one endpoint, the resolved topology, and where to write. */

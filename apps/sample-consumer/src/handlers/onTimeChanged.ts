@@ -1,10 +1,9 @@
-import type { EventEnvelope } from '@game-mesh/events';
-import type { reads } from '../declared';
-import type { z } from 'zod';
+import type { DeclaredHandlers } from '../declared';
 import type { WorldProjection } from '../WorldProjection';
 
-export function onTimeChanged(projection: WorldProjection) {
-  return (event: EventEnvelope<'time.changed', z.output<(typeof reads)['main']['time.changed']>>): void => {
+/** The game clock moved: the projection's time of day and season. */
+export function onTimeChanged(projection: WorldProjection): DeclaredHandlers['main']['time.changed'] {
+  return (event) => {
     projection.applyTime(event, 'main');
   };
 }

@@ -1,10 +1,9 @@
-import type { EventEnvelope } from '@game-mesh/events';
-import type { reads } from '../declared';
-import type { z } from 'zod';
+import type { DeclaredHandlers } from '../declared';
 import type { WorldProjection } from '../WorldProjection';
 
-export function onWeatherChanged(projection: WorldProjection) {
-  return (event: EventEnvelope<'weather.changed', z.output<(typeof reads)['main']['weather.changed']>>): void => {
+/** Every weather change reaches the main queue: the projection's current weather. */
+export function onWeatherChanged(projection: WorldProjection): DeclaredHandlers['main']['weather.changed'] {
+  return (event) => {
     projection.applyWeather(event, 'main');
   };
 }

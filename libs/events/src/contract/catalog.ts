@@ -6,6 +6,7 @@ import {
   type EventVersionDefinition,
 } from './defineEvent';
 import { ContractError } from './errors';
+import { NAME_PATTERN, NAME_RULE } from './names';
 
 /** Event types by name. Build one with {@link defineCatalog}. */
 export type Catalog = Readonly<Record<string, EventTypeDefinition>>;
@@ -65,8 +66,8 @@ function checkType(type: string, definition: EventTypeDefinition): string[] {
   if (!/^[a-z][a-z0-9]*(\.[a-z][a-z0-9]*)+$/.test(type)) {
     problems.push(`${type}: type must look like "domain.event" (lower case, dot separated)`);
   }
-  if (!/^[a-z][a-z0-9-]*$/.test(definition.topic)) {
-    problems.push(`${type}: topic "${definition.topic}" must be lower-case letters, digits and dashes`);
+  if (!NAME_PATTERN.test(definition.topic)) {
+    problems.push(`${type}: topic "${definition.topic}" must be ${NAME_RULE}`);
   }
   const versions = Object.keys(definition.versions).map(Number).sort((a, b) => a - b);
   versions.forEach((version, index) => {

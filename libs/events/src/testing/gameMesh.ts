@@ -1,6 +1,6 @@
 import { gameEvents } from '../contract/gameEvents';
-import { topologyOfServices, type ServiceDeclaration } from '../topology/services';
-import { resolveTopology } from '../topology/declaration';
+import { topologyOfServices, type ServiceDeclaration } from '../topology/serviceDeclaration';
+import { resolveTopology } from '../topology/defineTopology';
 import { applyTopology, type ApplyReport } from '../topology/apply';
 import { startTestBroker, type TestBroker } from './testBroker';
 

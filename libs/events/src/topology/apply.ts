@@ -14,7 +14,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, List
 import { TransportConfigError } from '../transport/errors';
 import { ContractError } from '../contract/errors';
 import { deadLetterQueueAttributes, queueAttributes, sameAttributeValue } from './awsAttributes';
-import type { ResolvedQueue, ResolvedTopology } from './declaration';
+import type { ResolvedQueue, ResolvedTopology } from './defineTopology';
 import { serviceEnvironment } from './environment';
 import { listTopicArns } from './listTopics';
 import { validateFilterPolicy } from './filterPolicy';

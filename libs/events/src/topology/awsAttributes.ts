@@ -1,4 +1,4 @@
-import type { ResolvedQueue } from './declaration';
+import type { ResolvedQueue } from './defineTopology';
 
 /** Attributes `apply()` manages; anything else on a resource is left as it is. */
 export const DEAD_LETTER_RETENTION_SECONDS = 1_209_600; // 14 days, the SQS maximum

@@ -1,4 +1,4 @@
-import type { ResolvedTopology } from './declaration';
+import type { ResolvedTopology } from './defineTopology';
 
 interface QueueUrls {
   service: string;

@@ -1,5 +1,7 @@
+// Coalesces one topic's publishes into PublishBatch requests and retries them until their deadlines.
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { MAX_PUBLISH_BATCH_ENTRIES, MAX_SNS_MESSAGE_BYTES } from '../attributes';
+import { Batcher } from '../batching';
 import { PublishRejectedError, PublishTimeoutError } from '../errors';
 import { backoffDelayMs, delay, isRetryableError } from '../retry';
 import { sendPublishBatch, type BatchEntry } from './publishBatch';
@@ -32,99 +34,31 @@ export interface BatcherOptions {
  * `maxInFlight` requests at once.
  */
 export class TopicBatcher {
-  private pending: PendingPublish[] = [];
-  private pendingBytes = 0;
-  private timer: NodeJS.Timeout | undefined;
-  private readonly inFlight = new Set<Promise<void>>();
+  private readonly batcher: Batcher<PendingPublish>;
 
   constructor(
     private readonly sns: SNSClient,
     private readonly topicArn: string,
     private readonly options: BatcherOptions,
-  ) {}
-
-  private kickScheduled = false;
+  ) {
+    this.batcher = new Batcher<PendingPublish>({
+      windowMs: options.windowMs,
+      maxInFlight: options.maxInFlight,
+      eager: true,
+      isFull: (count, bytes) => count >= MAX_PUBLISH_BATCH_ENTRIES || bytes > MAX_SNS_MESSAGE_BYTES,
+      sizeOf: (publish) => publish.entry.size,
+      take: takeBatch,
+      send: (batch) => this.sendWithRetry(batch),
+    });
+  }
 
   add(publish: PendingPublish): void {
-    this.pending.push(publish);
-    this.pendingBytes += publish.entry.size;
-    this.sendFull();
-    if (this.pending.length > 0 && !this.kickScheduled) {
-      // At the end of this turn: everything published in it shares the request.
-      this.kickScheduled = true;
-      queueMicrotask(() => {
-        this.kickScheduled = false;
-        this.kick();
-      });
-    }
-  }
-
-  private full(): boolean {
-    return this.pending.length >= MAX_PUBLISH_BATCH_ENTRIES || this.pendingBytes > MAX_SNS_MESSAGE_BYTES;
-  }
-
-  private sendFull(): void {
-    while (this.full() && this.inFlight.size < this.options.maxInFlight) this.send(this.takeBatch());
-  }
-
-  /** A partial batch leaves now when nothing is in flight; otherwise when a request settles, or after `windowMs`. */
-  private kick(): void {
-    this.sendFull();
-    if (this.pending.length === 0) return;
-    if (this.inFlight.size === 0) {
-      this.drain();
-      return;
-    }
-    this.timer ??= setTimeout(() => this.drain(), this.options.windowMs);
+    this.batcher.add(publish);
   }
 
   /** Sends everything pending now and resolves when every request has settled. */
-  async flush(): Promise<void> {
-    this.drain();
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
-  }
-
-  private drain(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    while (this.pending.length > 0) this.send(this.takeBatch());
-  }
-
-  private settled(): void {
-    if (this.pending.length > 0) this.kick();
-  }
-
-  /**
-   * Takes entries from the front while the batch stays within AWS limits and ids stay distinct; an
-   * entry that does not fit this batch keeps its place for the next. Stops at a full batch, so a
-   * long queue of publishes costs each batch its own entries, not a walk over the whole queue.
-   */
-  private takeBatch(): PendingPublish[] {
-    const batch: PendingPublish[] = [];
-    const skipped: PendingPublish[] = [];
-    let bytes = 0;
-    let index = 0;
-    for (; index < this.pending.length && batch.length < MAX_PUBLISH_BATCH_ENTRIES; index += 1) {
-      const publish = this.pending[index]!;
-      const fits = bytes + publish.entry.size <= MAX_SNS_MESSAGE_BYTES && !batch.some((taken) => taken.entry.id === publish.entry.id);
-      if (fits) {
-        batch.push(publish);
-        bytes += publish.entry.size;
-      } else {
-        skipped.push(publish);
-      }
-    }
-    this.pending.splice(0, index, ...skipped);
-    this.pendingBytes -= bytes;
-    return batch;
-  }
-
-  private send(batch: PendingPublish[]): void {
-    const request = this.sendWithRetry(batch).finally(() => {
-      this.inFlight.delete(request);
-      this.settled();
-    });
-    this.inFlight.add(request);
+  flush(): Promise<void> {
+    return this.batcher.flush();
   }
 
   private async sendWithRetry(batch: PendingPublish[]): Promise<void> {
@@ -192,6 +126,30 @@ export class TopicBatcher {
     // An entry SNS neither confirmed nor refused was not published: try again.
     return [...retry, ...byId.values()];
   }
+}
+
+/**
+ * Takes entries from the front while the batch stays within AWS limits and ids stay distinct; an
+ * entry that does not fit this batch keeps its place for the next. Stops at a full batch, so a
+ * long queue of publishes costs each batch its own entries, not a walk over the whole queue.
+ */
+function takeBatch(pending: PendingPublish[]): PendingPublish[] {
+  const batch: PendingPublish[] = [];
+  const skipped: PendingPublish[] = [];
+  let bytes = 0;
+  let index = 0;
+  for (; index < pending.length && batch.length < MAX_PUBLISH_BATCH_ENTRIES; index += 1) {
+    const publish = pending[index]!;
+    const fits = bytes + publish.entry.size <= MAX_SNS_MESSAGE_BYTES && !batch.some((taken) => taken.entry.id === publish.entry.id);
+    if (fits) {
+      batch.push(publish);
+      bytes += publish.entry.size;
+    } else {
+      skipped.push(publish);
+    }
+  }
+  pending.splice(0, index, ...skipped);
+  return batch;
 }
 
 function describe(error: unknown): string {

@@ -1,32 +1,24 @@
+// Long-polls one SQS queue: its lifecycle (start, the pollers, stop) and the handler registry. What
+// happens to each received message is MessagePipeline's.
 import { EventEmitter } from 'node:events';
 import { ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
-import { context as otelContext, trace } from '@opentelemetry/api';
 import type { z } from 'zod';
 import type { Catalog, CurrentVersion, EventTypeName } from '../../contract/catalog';
-import { decodeEnvelope, DEFAULT_MAX_FUTURE_SKEW_MS, getEventType, type DecodeChecks } from '../../contract/codec';
+import { DEFAULT_MAX_FUTURE_SKEW_MS, getEventType, type DecodeChecks } from '../../contract/codec';
 import type { EventEnvelope } from '../../contract/envelope';
-import { MAX_SNS_MESSAGE_BYTES } from '../attributes';
 import { bounded } from '../bounded';
 import { TransportConfigError } from '../errors';
 import { silentLogger, type Logger } from '../logger';
 import { backoffDelayMs, delay } from '../retry';
-import { whileHandling } from '../causation';
-import { contextFromTraceparent, endMessagingSpan, SpanKind, startMessagingSpan, type SpanShape } from '../tracing';
+import { DRAIN_MS } from '../stopBudget';
+import { SpanKind, type SpanShape } from '../tracing';
 import { DeleteBatcher } from './DeleteBatcher';
-import { InMemoryIdempotencyStore, type ClaimOutcome, type IdempotencyStore } from './idempotency';
+import { InMemoryIdempotencyStore, type IdempotencyStore } from './idempotency';
 import { InFlightMessages, type Lease } from './InFlightMessages';
-import { readIncomingMessage } from './incomingMessage';
+import { MessagePipeline, type Registration } from './MessagePipeline';
 import { describeQueue } from './queueInfo';
 import { QueueActions } from './QueueActions';
-import type { DeadLetterCode, EventHandler, HandlerContext, SubscriberEvents, SubscriberOptions } from './types';
-
-interface Registration {
-  version: number;
-  /** `process <queue>` spans of this type. */
-  spanShape: SpanShape;
-  reader?: z.ZodType;
-  handler: (event: EventEnvelope, context: HandlerContext) => void | Promise<void>;
-}
+import type { EventHandler, HandlerContext, SubscriberEvents, SubscriberOptions } from './types';
 
 type Settings = Required<Omit<SubscriberOptions<Catalog>, 'deadLetterQueueUrl' | 'logger' | 'idempotencyStore' | 'idempotencyScope' | 'catalog' | 'sqs' | 'queueUrl'>>;
 
@@ -53,6 +45,7 @@ export class Subscriber<C extends Catalog> extends EventEmitter<SubscriberEvents
   private readonly settings: Settings;
   private readonly inFlight: InFlightMessages;
   private queueActions: QueueActions | undefined;
+  private pipeline: MessagePipeline | undefined;
   private deletes: DeleteBatcher | undefined;
   private polling: Promise<void> | undefined;
   private pollAbort = new AbortController();
@@ -77,7 +70,7 @@ export class Subscriber<C extends Catalog> extends EventEmitter<SubscriberEvents
       retryBaseSeconds: options.retryBaseSeconds ?? 2,
       retryMaxSeconds: options.retryMaxSeconds ?? 300,
       idempotencyWindowMs: options.idempotencyWindowMs ?? 3_600_000,
-      shutdownTimeoutMs: options.shutdownTimeoutMs ?? 25_000,
+      shutdownTimeoutMs: options.shutdownTimeoutMs ?? DRAIN_MS,
       deleteBatchWindowMs: options.deleteBatchWindowMs ?? 200,
       pollers: options.pollers ?? 4,
       requestTimeoutMs: options.requestTimeoutMs ?? 5_000,
@@ -147,6 +140,21 @@ export class Subscriber<C extends Catalog> extends EventEmitter<SubscriberEvents
     this.queueActions = new QueueActions(this.options.sqs, this.options.queueUrl, queue, this.deletes, requestTimeoutMs, (operation, error) =>
       this.emit('transport-error', { operation, error }),
     );
+    const { retryBaseSeconds, retryMaxSeconds, idempotencyWindowMs } = this.settings;
+    this.pipeline = new MessagePipeline({
+      catalog: this.options.catalog,
+      handlers: this.handlers,
+      queueUrl: this.options.queueUrl,
+      store: this.store,
+      scope: this.scope,
+      settings: { retryBaseSeconds, retryMaxSeconds, idempotencyWindowMs, requestTimeoutMs },
+      decodeChecks: this.decodeChecks,
+      inFlight: this.inFlight,
+      actions: this.queueActions,
+      events: this,
+      logger: this.logger,
+      handlerSignal: () => this.handlerAbort.signal,
+    });
     // A new run gets new signals: a previous stop() that passed its deadline aborted the old ones.
     this.pollAbort = new AbortController();
     this.handlerAbort = new AbortController();
@@ -247,7 +255,8 @@ export class Subscriber<C extends Catalog> extends EventEmitter<SubscriberEvents
   }
 
   private dispatch(lease: Lease): void {
-    this.process(lease).then(
+    if (!this.pipeline) throw new Error('unreachable: messages arrive only after start()');
+    this.pipeline.run(lease).then(
       () => this.inFlight.settle(lease),
       (error: unknown) => {
         // Unexpected (e.g. the idempotency store failed): the message becomes visible again later.
@@ -256,134 +265,6 @@ export class Subscriber<C extends Catalog> extends EventEmitter<SubscriberEvents
         this.inFlight.settle(lease);
       },
     );
-  }
-
-  private async process(lease: Lease): Promise<void> {
-    const { message } = lease;
-    if (this.actions().isRedriving(lease)) {
-      // The DLQ refused its copy: each receive brings it closer to RedrivePolicy's move.
-      await this.actions().changeVisibility(lease, 0);
-      return;
-    }
-    // UTF-8 takes at most 3 bytes per UTF-16 unit: only a long body needs counting.
-    const body = message.Body ?? '';
-    const size = body.length * 3 > MAX_SNS_MESSAGE_BYTES ? Buffer.byteLength(body, 'utf8') : 0;
-    if (size > MAX_SNS_MESSAGE_BYTES) {
-      // No publisher of ours can send this (SNS stops at 256 KiB): it came some other way.
-      return this.deadLetter(lease, 'MESSAGE_TOO_LARGE', `Message body is ${size} bytes; events are at most ${MAX_SNS_MESSAGE_BYTES}`);
-    }
-    const read = readIncomingMessage(message);
-    if (!read.ok) return this.deadLetter(lease, read.code, read.reason);
-    if (this.listenerCount('received') > 0) this.emit('received', { messageId: lease.messageId, receiveCount: lease.receiveCount });
-    const type = typeof read.message.body === 'object' && read.message.body !== null ? (read.message.body as { type?: unknown }).type : undefined;
-    const registration = typeof type === 'string' ? this.handlers.get(type) : undefined;
-    const decoded = decodeEnvelope(this.options.catalog, read.message.body, registration?.version, registration?.reader, this.decodeChecks);
-    if (!decoded.ok) return this.deadLetter(lease, decoded.code, decoded.reason, decoded.eventId, decoded.type);
-    const { envelope } = decoded;
-    if (!registration) return this.deadLetter(lease, 'NO_HANDLER', `No handler for ${envelope.type} on ${this.options.queueUrl}`, envelope.id, envelope.type);
-    // The check and the claim are one step: locally (synchronous), then in the shared store.
-    const key = this.key(envelope.id);
-    let claim: ClaimOutcome = 'in-progress';
-    if (this.inFlight.claimEvent(lease, envelope.id)) {
-      const outcome = this.store.claim(key, this.inProgressTtlMs());
-      claim = typeof outcome === 'string' ? outcome : await outcome;
-    }
-    if (claim === 'completed') {
-      this.emit('duplicate', { envelope });
-      return this.actions().delete(lease);
-    }
-    if (claim === 'in-progress') {
-      // Another message with this event is being handled; if that fails, this copy is its retry.
-      const delaySeconds = Math.max(1, this.retryDelaySeconds(lease.receiveCount));
-      await this.actions().changeVisibility(lease, delaySeconds);
-      this.emit('deferred', { messageId: lease.messageId, eventId: envelope.id, delaySeconds });
-      return;
-    }
-    await this.handle(lease, registration, envelope, key, read.message.traceparent);
-  }
-
-  /**
-   * Runs the handler in a consumer span, child of the producer's span (the `traceparent`
-   * attribute), as the handling of `envelope` (what it publishes is caused by it); the outcome's
-   * events and logs run in the span's context too. `key` is the event's claim in the store.
-   */
-  private async handle(lease: Lease, registration: Registration, envelope: EventEnvelope, key: string, traceparent: string | undefined): Promise<void> {
-    const started = performance.now();
-    const stopHeartbeat = this.actions().keepAlive(lease, () => void this.renewClaim(key));
-    const parent = contextFromTraceparent(traceparent, otelContext.active());
-    const span = startMessagingSpan(registration.spanShape, parent);
-    if (span.isRecording()) span.setAttributes({ 'messaging.message.id': envelope.id, 'messaging.message.conversation_id': envelope.correlationId });
-    const traceContext = trace.setSpan(parent, span);
-    const context: HandlerContext = { messageId: lease.messageId, receiveCount: lease.receiveCount, traceContext, traceparent, signal: this.handlerAbort.signal };
-    try {
-      await otelContext.with(traceContext, () => whileHandling(envelope, () => registration.handler(envelope, context)));
-    } catch (error) {
-      stopHeartbeat();
-      endMessagingSpan(span, error);
-      await otelContext.with(traceContext, () => this.handlerFailed(lease, envelope, key, error, started));
-      return;
-    }
-    stopHeartbeat();
-    endMessagingSpan(span);
-    const completed = this.store.complete(key, this.settings.idempotencyWindowMs);
-    if (completed !== undefined) await completed;
-    if (this.listenerCount('handled') > 0) {
-      const handled = { envelope, durationMs: performance.now() - started, latencyMs: Date.now() - Date.parse(envelope.time) };
-      otelContext.with(traceContext, () => this.emit('handled', handled));
-    }
-    await this.actions().delete(lease);
-  }
-
-  private async handlerFailed(lease: Lease, envelope: EventEnvelope, key: string, error: unknown, started: number): Promise<void> {
-    await this.store.release(key);
-    // Counted against the newest receive: a redelivery while the handler ran raised it.
-    const { receiveCount } = lease;
-    this.emit('failed', { envelope, error, receiveCount, durationMs: performance.now() - started });
-    this.logger.warn({ err: error, eventId: envelope.id, eventType: envelope.type, correlationId: envelope.correlationId, receiveCount }, 'handler failed');
-    if (lease.released) return;
-    if (receiveCount >= this.actions().maxReceiveCount) {
-      const reason = `Handler failed ${receiveCount} times: ${error instanceof Error ? error.message : String(error)}`;
-      return this.deadLetter(lease, 'HANDLER_FAILED', reason, envelope.id, envelope.type);
-    }
-    const delaySeconds = this.retryDelaySeconds(receiveCount);
-    if (await this.actions().changeVisibility(lease, delaySeconds)) this.emit('retried', { envelope, receiveCount, delaySeconds });
-  }
-
-  private async deadLetter(lease: Lease, code: DeadLetterCode, reason: string, eventId?: string, type?: string): Promise<void> {
-    const outcome = await this.actions().deadLetter(lease, `${code}: ${reason}`);
-    const fields = { messageId: lease.messageId, code, reason, ...(eventId === undefined ? {} : { eventId }), ...(type === undefined ? {} : { type }) };
-    if (outcome === 'retry-soon') {
-      this.logger.error({ ...fields, eventType: type }, 'could not copy the message to the DLQ; trying again shortly');
-      return;
-    }
-    const via = outcome === 'parked' ? 'copy' : 'redrive';
-    this.logger.error(
-      { ...fields, eventType: type, via },
-      via === 'copy' ? 'message dead-lettered' : 'the DLQ refused the copy; the message goes there through RedrivePolicy, without the reason attribute',
-    );
-    this.emit('dead-lettered', { ...fields, via });
-    if (outcome === 'parked') await this.actions().delete(lease);
-  }
-
-  private key(eventId: string): string {
-    return `${this.scope}:${eventId}`;
-  }
-
-  private async renewClaim(key: string): Promise<void> {
-    try {
-      await this.store.renew?.(key, this.inProgressTtlMs());
-    } catch (error) {
-      this.emit('transport-error', { operation: 'idempotency renew', error });
-    }
-  }
-
-  /** A claim outlives a dead holder about as long as its message stays hidden; heartbeats renew it. */
-  private inProgressTtlMs(): number {
-    return this.actions().visibilityTimeoutSeconds * 1000 + this.settings.requestTimeoutMs;
-  }
-
-  private retryDelaySeconds(receiveCount: number): number {
-    return Math.round(backoffDelayMs(receiveCount - 1, this.settings.retryBaseSeconds * 1000, this.settings.retryMaxSeconds * 1000) / 1000);
   }
 
   private actions(): QueueActions {

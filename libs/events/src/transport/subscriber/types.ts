@@ -50,7 +50,7 @@ export interface SubscriberOptions<C extends Catalog> {
    * @defaultValue the queue's name
    */
   idempotencyScope?: string;
-  /** How long `stop()` lets in-flight handlers finish; fits ECS's 30 s stop timeout. @defaultValue 25_000 */
+  /** How long `stop()` lets in-flight handlers finish. @defaultValue DRAIN_MS (25 000: what ECS's and compose's 30 s grace leaves, see stopBudget.ts) */
   shutdownTimeoutMs?: number;
   /**
    * How far an event's `time` may lie ahead of this consumer's clock; later ones go to the DLQ as

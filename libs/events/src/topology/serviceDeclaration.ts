@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import type { Catalog, EventTypeName } from '../contract/catalog';
 import { ContractError } from '../contract/errors';
-import { defineTopology, type ConsumerDeclaration, type TopologyDeclaration } from './declaration';
+import { NAME_PATTERN, NAME_RULE } from '../contract/names';
+import { defineTopology, type ConsumerDeclaration, type TopologyDeclaration } from './defineTopology';
 import type { FilterConditions } from './filterPolicy';
 
-const NAME = /^[a-z][a-z0-9-]*$/;
 
 const subscriptionSchema = z
   .object({
@@ -33,12 +33,12 @@ const queueSchema = z
 export const serviceDeclarationSchema = z
   .object({
     $schema: z.string().optional(),
-    name: z.string().regex(NAME, 'lower-case letters, digits and dashes'),
+    name: z.string().regex(NAME_PATTERN, NAME_RULE),
     description: z.string().min(1),
     port: z.int().min(1024).max(65_535),
     publishes: z.array(z.string().min(1)).default([]).describe('Event types this service publishes: exactly those the catalog gives it as producer.'),
     consumes: z
-      .record(z.string().regex(NAME, 'queue keys are lower-case letters, digits and dashes'), queueSchema)
+      .record(z.string().regex(NAME_PATTERN, `queue keys are ${NAME_RULE}`), queueSchema)
       .default({})
       .describe('Queues by key; "main" is the service\'s default queue, any other key a second queue (e.g. one with a filter).'),
     scaling: z.object({ minTasks: z.int().min(1), maxTasks: z.int().min(1), backlogPerTask: z.int().min(1) }).strict().optional(),

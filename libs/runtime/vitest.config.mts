@@ -1,3 +1,3 @@
 import { projectConfig } from '../../vitest.shared.mts';
 
-export default projectConfig('libs/service-runtime');
+export default projectConfig('libs/runtime');

@@ -1,3 +1,4 @@
+import { DRAIN_MS, STOP_GRACE_SECONDS } from '@game-mesh/events';
 import { z } from 'zod';
 
 /** Configuration is wrong; the message lists every bad variable. */
@@ -39,7 +40,7 @@ export function isLoopback(host: string): boolean {
   return bare === 'localhost' || bare === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(bare);
 }
 
-const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback).describe('HTTP port (0: any free port).');
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback).describe('HTTP port (0: any free port); the default is the one service.json declares.');
 
 /** Variables every service reads; each app extends this with its own. */
 export function baseEnvSchema(defaultPort: number) {
@@ -48,11 +49,12 @@ export function baseEnvSchema(defaultPort: number) {
     HOST: z.string().min(1).default(DEFAULT_HOST).describe('Interface to listen on: loopback unless set; the images set 0.0.0.0.'),
     OPERATOR_TOKEN: z.string().min(16).optional().describe('When set, mutating requests need Authorization: Bearer <token>; on ECS it comes from Secrets Manager.'),
     OPERATOR_AUTH: z.literal('none').optional().describe('"none": serve the operator API with no token on a non-loopback HOST, on purpose (the compose file, whose ports are bound to the host\'s loopback).'),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    AWS_REGION: z.string().min(1).default('us-east-1'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino level of the JSON logs.'),
+    AWS_REGION: z.string().min(1).default('us-east-1').describe('Region of the topics and queues.'),
     AWS_ENDPOINT_URL: z.url().optional().describe('SNS/SQS endpoint (fauxqs, LocalStack); unset on AWS.'),
     EVENTS_MODE: z.enum(['sns', 'log-only']).default('sns').describe('"log-only": publish nothing, consume nothing, log every event.'),
-    SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(120_000).default(25_000),
+    SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(DRAIN_MS).default(DRAIN_MS)
+      .describe(`How long in-flight handlers get to finish on SIGTERM; at most ${DRAIN_MS} ms, what the ${STOP_GRACE_SECONDS} s before SIGKILL leaves.`),
     IDEMPOTENCY_TABLE: z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, 'must be a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)').optional()
       .describe('DynamoDB table shared by replicas to apply each event once across them; unset: per-process memory.'),
     AWS_ENDPOINT_URL_DYNAMODB: z.url().optional().describe('DynamoDB endpoint (dynalite, LocalStack); unset on AWS.'),

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { Catalog, EventTypeName } from '../contract/catalog';
 import { ContractError } from '../contract/errors';
+import { NAME_PATTERN, NAME_RULE } from '../contract/names';
 import { MIN_VISIBILITY_TIMEOUT_SECONDS } from '../transport/subscriber/queueInfo';
 import { validateFilterPolicy, type FilterConditions, type FilterPolicy } from './filterPolicy';
 
@@ -66,16 +67,15 @@ export interface ResolvedTopology {
 }
 
 export const TOPOLOGY_DEFAULTS = { maxReceiveCount: 5, visibilityTimeoutSeconds: 30 } as const;
-const NAME = /^[a-z][a-z0-9-]*$/;
 
 /** Checks a declaration once: every type exists, every filter is one SNS accepts. */
 export function defineTopology<const C extends Catalog>(declaration: TopologyDeclaration<C>): TopologyDeclaration<C> {
   const problems: string[] = [];
   for (const [service, queues] of Object.entries(declaration.consumers)) {
-    if (!NAME.test(service)) problems.push(`${service}: service names are lower-case letters, digits and dashes`);
+    if (!NAME_PATTERN.test(service)) problems.push(`${service}: service names are ${NAME_RULE}`);
     for (const [key, queue] of Object.entries(queues)) {
       const at = `${service}.${key}`;
-      if (!NAME.test(key)) problems.push(`${at}: queue keys are lower-case letters, digits and dashes`);
+      if (!NAME_PATTERN.test(key)) problems.push(`${at}: queue keys are ${NAME_RULE}`);
       if (queue.subscriptions.length === 0) problems.push(`${at}: a queue needs at least one subscription`);
       const { maxReceiveCount = 5, visibilityTimeoutSeconds = 30 } = queue;
       if (!Number.isInteger(maxReceiveCount) || maxReceiveCount < 1 || maxReceiveCount > 1000) problems.push(`${at}: maxReceiveCount must be between 1 and 1000`);

@@ -8,7 +8,7 @@ const run = promisify(execFile);
 
 /** A fresh process per case: the tracer provider is registered once per process, as in a service. */
 async function inProcess(env: Record<string, string>): Promise<{ carrier: Record<string, string>; traceId: string; fields: Record<string, string>; outside: Record<string, string>; exporter: string }> {
-  const { stdout } = await run(`${root}node_modules/.bin/tsx`, ['--tsconfig', 'tools/tsconfig.json', 'libs/service-runtime/test/fixtures/tracingProbe.ts', JSON.stringify(env)], { cwd: root });
+  const { stdout } = await run(`${root}node_modules/.bin/tsx`, ['--tsconfig', 'tools/tsconfig.json', 'libs/runtime/test/fixtures/tracingProbe.ts', JSON.stringify(env)], { cwd: root });
   return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as never;
 }
 

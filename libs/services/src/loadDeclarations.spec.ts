@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadServiceDeclarations } from './declarations';
+import { loadServiceDeclarations } from './loadDeclarations';
 import { generatedServiceFiles, hostPortVariable } from './generate';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));

@@ -17,6 +17,15 @@ export interface Tracing {
 
 let started: Tracing | undefined;
 
+/** The OpenTelemetry variables a service reads (the standard ones), with what each does here. */
+export const TRACING_VARIABLES = {
+  OTEL_EXPORTER_OTLP_ENDPOINT: 'OTLP/HTTP collector; spans are exported only when this (or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) is set. The CDK sets the ADOT collector beside the task.',
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'The traces endpoint itself, instead of OTEL_EXPORTER_OTLP_ENDPOINT + /v1/traces.',
+  OTEL_TRACES_EXPORTER: '"none": export no spans.',
+  OTEL_PROPAGATORS: 'Containing "xray": the X-Ray propagator and X-Ray trace ids too (the CDK sets tracecontext,xray).',
+  OTEL_SERVICE_NAME: 'The service name on spans.',
+} as const;
+
 /**
  * OpenTelemetry for one service process, configured by the standard variables: spans go to
  * OTLP/HTTP when `OTEL_EXPORTER_OTLP_ENDPOINT` (or `..._TRACES_ENDPOINT`) is set and
@@ -46,7 +55,7 @@ export function startTracing(serviceName: string, env: NodeJS.ProcessEnv = proce
   return started;
 }
 
-const tracer = () => trace.getTracer('@game-mesh/service-runtime');
+const tracer = () => trace.getTracer('@game-mesh/runtime');
 
 /**
  * A server span per HTTP request (`GET /weather`), child of the caller's `traceparent` when it

@@ -10,6 +10,8 @@
 // so it imports only Nx, Node and files by their .ts path: no path aliases.
 import { execSync } from 'node:child_process';
 import type { GeneratorCallback, Tree } from '@nx/devkit';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- Nx loads generators without path aliases: the one name rule, by its path
+import { NAME_PATTERN, NAME_RULE } from '../../events/src/contract/names.ts';
 import { formatJson } from '../src/json.ts';
 
 export interface ServiceGeneratorOptions {
@@ -27,16 +29,14 @@ interface CatalogEntry {
   current: number;
 }
 
-const NAME = /^[a-z][a-z0-9-]*$/;
 const TYPE = /^[a-z][a-zA-Z0-9]*\.[a-z][a-zA-Z0-9]*$/;
 const list = (value: string | undefined): string[] => [...new Set((value ?? '').split(',').map((s) => s.trim()).filter(Boolean))];
 const camel = (text: string): string => text.replace(/[.-]([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
-const pascal = (text: string): string => camel(text).replace(/^./, (c) => c.toUpperCase());
 const quoted = (type: string) => `'${type}'`;
 
 export default function serviceGenerator(tree: Tree, options: ServiceGeneratorOptions): GeneratorCallback {
   const { name } = options;
-  if (!NAME.test(name)) throw new Error(`"${name}": a service name is lower-case letters, digits and dashes, starting with a letter`);
+  if (!NAME_PATTERN.test(name)) throw new Error(`"${name}": a service name is ${NAME_RULE}`);
   if (tree.exists(`apps/${name}`)) throw new Error(`apps/${name} exists already`);
   const catalog = (JSON.parse(tree.read('contracts/catalog.json', 'utf-8') ?? '{"types":{}}') as { types: Record<string, CatalogEntry> }).types;
   const consumes = list(options.consumes);
@@ -127,93 +127,48 @@ export const ${id} = defineEventType({
 
 function writeApp(tree: Tree, name: string, description: string, consumes: readonly string[], publishes: readonly string[]): void {
   const id = camel(name);
-  const Config = `${pascal(name)}Config`;
-  tree.write(`apps/${name}/src/main.ts`, `import { startService } from '@game-mesh/service-runtime';\nimport { ${id} } from './service';\n\nvoid startService(${id});\n`);
-  tree.write(
-    `apps/${name}/src/config.ts`,
-    `import { baseEnvSchema } from '@game-mesh/service-runtime';
-import type { z } from 'zod';
-import { brokerEnv, service } from './declared';
-
-// The broker variables come from the declaration; add this service's own settings here.
-export const ${id}Env = baseEnvSchema(service.port).extend({
-  ...brokerEnv,
-});
-
-export type ${Config} = z.output<typeof ${id}Env>;
-
-export { REQUIRED_WITH_BROKER } from './declared';
-`,
-  );
+  tree.write(`apps/${name}/src/main.ts`, `import { startService } from '@game-mesh/runtime';\nimport { ${id} } from './service';\n\nvoid startService(${id});\n`);
   const publishRoutes = publishes.map(
-    (type) => `    // Publishes ${type}, bounded by its contract (400 naming each wrong field).
-    app.post('/events/${type}', async (req, res) => {
-      const data = parseBody(gameEvents[${quoted(type)}].versions[gameEvents[${quoted(type)}].current].schema, req, res);
-      if (!data) return;
-      const { id } = await publisher.publish(${quoted(type)}, data);
-      res.status(202).json({ id });
-    });`,
+    (type) => `        // Publishes ${type}, bounded by its contract (400 naming each wrong field).
+        app.post('/events/${type}', async (req, res) => {
+          const data = parseBody(gameEvents[${quoted(type)}].versions[gameEvents[${quoted(type)}].current].schema, req, res);
+          if (!data) return;
+          const { id } = await publisher.publish(${quoted(type)}, data);
+          res.status(202).json({ id });
+        });`,
   );
-  const subscriptions = consumes.map((type) => `\n          .subscribe(${quoted(type)}, handle, { reads: reads.main[${quoted(type)}] })`);
-  const runtimeImports = ['type ServiceDefinition', ...(publishes.length > 0 ? ['parseBody'] : [])].sort((a, b) => a.replace('type ', '').localeCompare(b.replace('type ', '')));
-  const eventsImports = ['gameEvents', ...(publishes.length > 0 ? ['Publisher'] : []), ...(consumes.length > 0 ? ['Subscriber'] : []), 'type GameEvents'];
-  const declaredImports = [...(consumes.length > 0 ? ['reads'] : []), 'SERVICE_NAME', ...(publishes.length > 0 ? ['TOPIC'] : [])];
+  const context = ['logger', ...(publishes.length > 0 ? ['publisher'] : [])];
   tree.write(
     `apps/${name}/src/service.ts`,
-    `import { ${eventsImports.join(', ')} } from '@game-mesh/events';
-import { ${runtimeImports.join(', ')} } from '@game-mesh/service-runtime';
-import { ${id}Env, REQUIRED_WITH_BROKER, type ${Config} } from './config';
-import { ${declaredImports.join(', ')} } from './declared';
+    `// ${description.replaceAll('\n', ' ')}
+${publishes.length > 0 ? "import { gameEvents } from '@game-mesh/events';\n" : ''}import { defineService${publishes.length > 0 ? ', parseBody' : ''} } from '@game-mesh/runtime';
+import { declared } from './declared';
 
-/** ${description.replaceAll('*/', '* /')} */
-export const ${id}: ServiceDefinition<${Config}, GameEvents> = {
-  name: SERVICE_NAME,
-  envSchema: ${id}Env,
-  requiredWithBroker: REQUIRED_WITH_BROKER,
-  build({ ${['config', 'logger', 'clients', ...(consumes.length > 0 ? ['idempotencyStore'] : [])].join(', ')} }) {
+export const ${id} = defineService({
+  declared,
+  // Its own settings (environment variables) go here, as zod schemas; the broker ones come from service.json.
+  settings: {},
+  build({ ${context.join(', ')} }) {
     // What this service has handled, by event type: GET /handled.
     const handled: Record<string, { count: number; lastId: string }> = {};
 ${
-  publishes.length > 0
-    ? `    const publisher = new Publisher({
-      catalog: gameEvents,
-      source: SERVICE_NAME,
-      logger,
-      transport: clients && config.EVENTS_TOPIC_ARN ? { mode: 'sns', sns: clients.sns, topicArns: { [TOPIC]: config.EVENTS_TOPIC_ARN } } : { mode: 'log-only' },
-    });
-`
-    : ''
-}${
   consumes.length > 0
-    ? `    // Each event once (the subscriber de-duplicates and retries); replace with the real work.
+    ? `    // Each event once (the runtime de-duplicates, retries and dead-letters); replace with the real work.
     const handle = (event: { type: string; id: string }): void => {
       const seen = (handled[event.type] ??= { count: 0, lastId: event.id });
       seen.count += 1;
       seen.lastId = event.id;
       logger.info({ type: event.type, eventId: event.id }, 'handled');
     };
-    const queueUrl = config.EVENTS_QUEUE_URL;
-    const subscriber =
-      clients && queueUrl
-        ? new Subscriber({
-            catalog: gameEvents,
-            sqs: clients.sqs,
-            queueUrl,
-            deadLetterQueueUrl: config.EVENTS_DLQ_URL,
-            logger,
-            shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
-            ...(idempotencyStore ? { idempotencyStore } : {}),
-          })${subscriptions.join('')}
-        : undefined;
 `
     : ''
 }    return {
-${publishes.length > 0 ? '      publisher,\n      topicArn: config.EVENTS_TOPIC_ARN,\n' : ''}${consumes.length > 0 ? '      ...(subscriber && queueUrl ? { subscribers: { main: { subscriber, queueUrl, deadLetterQueueUrl: config.EVENTS_DLQ_URL } } } : {}),\n' : ''}      routes: (app) => {
+${consumes.length > 0 ? `      // One per (queue, type) in service.json: the compiler lists any that is missing or not declared.\n      handlers: { main: { ${consumes.map((type) => `${quoted(type)}: handle`).join(', ')} } },\n` : ''}      routes: (app) => {
         app.get('/handled', (_req, res) => void res.json(handled));
-${publishRoutes.map((r) => r.replace(/^/gm, '    ')).join('\n')}${publishRoutes.length > 0 ? '\n' : ''}      },
+${publishRoutes.join('\n')}${publishRoutes.length > 0 ? '\n' : ''}      },
     };
   },
-};
+});
 `,
   );
   writeTest(tree, name, consumes, publishes);
@@ -256,9 +211,9 @@ function writeTest(tree: Tree, name: string, consumes: readonly string[], publis
   tree.write(
     `apps/${name}/test/${name}.spec.ts`,
     `${publishes.length > 0 ? "import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';\n" : ''}import { ${consumes.length > 0 ? 'gameEvents, Publisher' : 'gameEvents'} } from '@game-mesh/events';\nimport { ${testingImports.join(', ')} } from '@game-mesh/events/testing';
-import { startService, type StartedService } from '@game-mesh/service-runtime';
+import { startService, type StartedService } from '@game-mesh/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { service as declaration } from '../src/declared';
+import { declared } from '../src/declared';
 import { ${id} } from '../src/service';
 
 describe('${name} on fauxqs', () => {
@@ -267,8 +222,8 @@ describe('${name} on fauxqs', () => {
   let base: string;
   const exits: number[] = [];
   beforeAll(async () => {
-    mesh = await startGameMesh([declaration${publishes.length > 0 ? `, listener([${publishes.map(quoted).join(', ')}])` : ''}]);
-    service = await startService(${id}, mesh.envFor(declaration.name), (code) => void exits.push(code));
+    mesh = await startGameMesh([declared.declaration${publishes.length > 0 ? `, listener([${publishes.map(quoted).join(', ')}])` : ''}]);
+    service = await startService(${id}, mesh.envFor(declared.declaration.name), (code) => void exits.push(code));
     base = \`http://127.0.0.1:\${service.port}\`;
   });
   afterAll(async () => {

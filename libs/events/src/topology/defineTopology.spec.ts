@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { testEvents, testTopology } from '../../test/testEvents';
-import { defineTopology, resolveTopology } from './declaration';
+import { defineTopology, resolveTopology } from './defineTopology';
 
 describe('resolveTopology', () => {
   it('combines filtered and unfiltered types of one topic with $or', () => {

@@ -1,0 +1,179 @@
+// One received message, from decode to settle: decode, claim, handle, then settle it (delete,
+// retry, defer or dead-letter). The Subscriber polls and hands each message here; every step of a
+// message happens in this file, in order.
+import type { EventEmitter } from 'node:events';
+import { context as otelContext, trace } from '@opentelemetry/api';
+import type { z } from 'zod';
+import type { Catalog } from '../../contract/catalog';
+import { decodeEnvelope, type DecodeChecks } from '../../contract/codec';
+import type { EventEnvelope } from '../../contract/envelope';
+import { MAX_SNS_MESSAGE_BYTES } from '../attributes';
+import { whileHandling } from '../causation';
+import type { Logger } from '../logger';
+import { backoffDelayMs } from '../retry';
+import { contextFromTraceparent, endMessagingSpan, startMessagingSpan, type SpanShape } from '../tracing';
+import type { ClaimOutcome, IdempotencyStore } from './idempotency';
+import type { InFlightMessages, Lease } from './InFlightMessages';
+import { readIncomingMessage } from './incomingMessage';
+import type { QueueActions } from './QueueActions';
+import type { DeadLetterCode, HandlerContext, SubscriberEvents } from './types';
+
+/** One event type's handler on a subscriber, with what it decodes. */
+export interface Registration {
+  version: number;
+  /** `process <queue>` spans of this type. */
+  spanShape: SpanShape;
+  reader?: z.ZodType;
+  handler: (event: EventEnvelope, context: HandlerContext) => void | Promise<void>;
+}
+
+export interface PipelineDeps {
+  catalog: Catalog;
+  handlers: ReadonlyMap<string, Registration>;
+  queueUrl: string;
+  store: IdempotencyStore;
+  /** Prefix of this subscriber's keys in the store. */
+  scope: string;
+  settings: { retryBaseSeconds: number; retryMaxSeconds: number; idempotencyWindowMs: number; requestTimeoutMs: number };
+  decodeChecks: DecodeChecks;
+  inFlight: InFlightMessages;
+  actions: QueueActions;
+  /** The subscriber: what happens to each message is told through its events. */
+  events: EventEmitter<SubscriberEvents>;
+  logger: Logger;
+  /** Aborted when shutdown's deadline passes. */
+  handlerSignal: () => AbortSignal;
+}
+
+export class MessagePipeline {
+  constructor(private readonly deps: PipelineDeps) {}
+
+  /** Takes one received message to its end: handled and deleted, retried, deferred or dead-lettered. */
+  async run(lease: Lease): Promise<void> {
+    const { message } = lease;
+    if (this.deps.actions.isRedriving(lease)) {
+      // The DLQ refused its copy: each receive brings it closer to RedrivePolicy's move.
+      await this.deps.actions.changeVisibility(lease, 0);
+      return;
+    }
+    // UTF-8 takes at most 3 bytes per UTF-16 unit: only a long body needs counting.
+    const body = message.Body ?? '';
+    const size = body.length * 3 > MAX_SNS_MESSAGE_BYTES ? Buffer.byteLength(body, 'utf8') : 0;
+    if (size > MAX_SNS_MESSAGE_BYTES) {
+      // No publisher of ours can send this (SNS stops at 256 KiB): it came some other way.
+      return this.deadLetter(lease, 'MESSAGE_TOO_LARGE', `Message body is ${size} bytes; events are at most ${MAX_SNS_MESSAGE_BYTES}`);
+    }
+    const read = readIncomingMessage(message);
+    if (!read.ok) return this.deadLetter(lease, read.code, read.reason);
+    if (this.deps.events.listenerCount('received') > 0) this.deps.events.emit('received', { messageId: lease.messageId, receiveCount: lease.receiveCount });
+    const type = typeof read.message.body === 'object' && read.message.body !== null ? (read.message.body as { type?: unknown }).type : undefined;
+    const registration = typeof type === 'string' ? this.deps.handlers.get(type) : undefined;
+    const decoded = decodeEnvelope(this.deps.catalog, read.message.body, registration?.version, registration?.reader, this.deps.decodeChecks);
+    if (!decoded.ok) return this.deadLetter(lease, decoded.code, decoded.reason, decoded.eventId, decoded.type);
+    const { envelope } = decoded;
+    if (!registration) return this.deadLetter(lease, 'NO_HANDLER', `No handler for ${envelope.type} on ${this.deps.queueUrl}`, envelope.id, envelope.type);
+    // The check and the claim are one step: locally (synchronous), then in the shared store.
+    const key = this.key(envelope.id);
+    let claim: ClaimOutcome = 'in-progress';
+    if (this.deps.inFlight.claimEvent(lease, envelope.id)) {
+      const outcome = this.deps.store.claim(key, this.inProgressTtlMs());
+      claim = typeof outcome === 'string' ? outcome : await outcome;
+    }
+    if (claim === 'completed') {
+      this.deps.events.emit('duplicate', { envelope });
+      return this.deps.actions.delete(lease);
+    }
+    if (claim === 'in-progress') {
+      // Another message with this event is being handled; if that fails, this copy is its retry.
+      const delaySeconds = Math.max(1, this.retryDelaySeconds(lease.receiveCount));
+      await this.deps.actions.changeVisibility(lease, delaySeconds);
+      this.deps.events.emit('deferred', { messageId: lease.messageId, eventId: envelope.id, delaySeconds });
+      return;
+    }
+    await this.handle(lease, registration, envelope, key, read.message.traceparent);
+  }
+
+  /**
+   * Runs the handler in a consumer span, child of the producer's span (the `traceparent`
+   * attribute), as the handling of `envelope` (what it publishes is caused by it); the outcome's
+   * events and logs run in the span's context too. `key` is the event's claim in the store.
+   */
+  private async handle(lease: Lease, registration: Registration, envelope: EventEnvelope, key: string, traceparent: string | undefined): Promise<void> {
+    const started = performance.now();
+    const stopHeartbeat = this.deps.actions.keepAlive(lease, () => void this.renewClaim(key));
+    const parent = contextFromTraceparent(traceparent, otelContext.active());
+    const span = startMessagingSpan(registration.spanShape, parent);
+    if (span.isRecording()) span.setAttributes({ 'messaging.message.id': envelope.id, 'messaging.message.conversation_id': envelope.correlationId });
+    const traceContext = trace.setSpan(parent, span);
+    const context: HandlerContext = { messageId: lease.messageId, receiveCount: lease.receiveCount, traceContext, traceparent, signal: this.deps.handlerSignal() };
+    try {
+      await otelContext.with(traceContext, () => whileHandling(envelope, () => registration.handler(envelope, context)));
+    } catch (error) {
+      stopHeartbeat();
+      endMessagingSpan(span, error);
+      await otelContext.with(traceContext, () => this.handlerFailed(lease, envelope, key, error, started));
+      return;
+    }
+    stopHeartbeat();
+    endMessagingSpan(span);
+    const completed = this.deps.store.complete(key, this.deps.settings.idempotencyWindowMs);
+    if (completed !== undefined) await completed;
+    if (this.deps.events.listenerCount('handled') > 0) {
+      const handled = { envelope, durationMs: performance.now() - started, latencyMs: Date.now() - Date.parse(envelope.time) };
+      otelContext.with(traceContext, () => this.deps.events.emit('handled', handled));
+    }
+    await this.deps.actions.delete(lease);
+  }
+
+  private async handlerFailed(lease: Lease, envelope: EventEnvelope, key: string, error: unknown, started: number): Promise<void> {
+    await this.deps.store.release(key);
+    // Counted against the newest receive: a redelivery while the handler ran raised it.
+    const { receiveCount } = lease;
+    this.deps.events.emit('failed', { envelope, error, receiveCount, durationMs: performance.now() - started });
+    this.deps.logger.warn({ err: error, eventId: envelope.id, eventType: envelope.type, correlationId: envelope.correlationId, receiveCount }, 'handler failed');
+    if (lease.released) return;
+    if (receiveCount >= this.deps.actions.maxReceiveCount) {
+      const reason = `Handler failed ${receiveCount} times: ${error instanceof Error ? error.message : String(error)}`;
+      return this.deadLetter(lease, 'HANDLER_FAILED', reason, envelope.id, envelope.type);
+    }
+    const delaySeconds = this.retryDelaySeconds(receiveCount);
+    if (await this.deps.actions.changeVisibility(lease, delaySeconds)) this.deps.events.emit('retried', { envelope, receiveCount, delaySeconds });
+  }
+
+  private async deadLetter(lease: Lease, code: DeadLetterCode, reason: string, eventId?: string, type?: string): Promise<void> {
+    const outcome = await this.deps.actions.deadLetter(lease, `${code}: ${reason}`);
+    const fields = { messageId: lease.messageId, code, reason, ...(eventId === undefined ? {} : { eventId }), ...(type === undefined ? {} : { type }) };
+    if (outcome === 'retry-soon') {
+      this.deps.logger.error({ ...fields, eventType: type }, 'could not copy the message to the DLQ; trying again shortly');
+      return;
+    }
+    const via = outcome === 'parked' ? 'copy' : 'redrive';
+    this.deps.logger.error(
+      { ...fields, eventType: type, via },
+      via === 'copy' ? 'message dead-lettered' : 'the DLQ refused the copy; the message goes there through RedrivePolicy, without the reason attribute',
+    );
+    this.deps.events.emit('dead-lettered', { ...fields, via });
+    if (outcome === 'parked') await this.deps.actions.delete(lease);
+  }
+
+  private key(eventId: string): string {
+    return `${this.deps.scope}:${eventId}`;
+  }
+
+  private async renewClaim(key: string): Promise<void> {
+    try {
+      await this.deps.store.renew?.(key, this.inProgressTtlMs());
+    } catch (error) {
+      this.deps.events.emit('transport-error', { operation: 'idempotency renew', error });
+    }
+  }
+
+  /** A claim outlives a dead holder about as long as its message stays hidden; heartbeats renew it. */
+  private inProgressTtlMs(): number {
+    return this.deps.actions.visibilityTimeoutSeconds * 1000 + this.deps.settings.requestTimeoutMs;
+  }
+
+  private retryDelaySeconds(receiveCount: number): number {
+    return Math.round(backoffDelayMs(receiveCount - 1, this.deps.settings.retryBaseSeconds * 1000, this.deps.settings.retryMaxSeconds * 1000) / 1000);
+  }
+}
