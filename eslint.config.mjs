@@ -1,3 +1,4 @@
+// Lint rules of every project, among them the module boundaries: apps use libs, never another app.
 import js from '@eslint/js';
 import nx from '@nx/eslint-plugin';
 import globals from 'globals';

@@ -1,3 +1,4 @@
+// The Vitest configuration every project shares: path aliases and a node environment.
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 

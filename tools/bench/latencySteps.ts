@@ -3,6 +3,7 @@
 // at a time, 20 ms apart (50/s), with marks from SDK middleware on both clients. Prints p50/p90/p99
 // of each step. STEPS_EVENTS sets the count (default 1,000).
 import { setTimeout as sleep } from 'node:timers/promises';
+import { benchOutput } from './results';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { applyTopology, awsClientConfig, gameEvents, Publisher, resolveTopology, Subscriber } from '@game-mesh/events';
@@ -76,9 +77,11 @@ try {
   }
   await subscriber.stop();
   const q = (values: number[], p: number) => percentile([...values].sort((a, b) => a - b), p).toFixed(2);
-  console.log(`node ${process.version}; ${EVENTS} events one at a time, ${GAP_MS} ms apart, after ${WARMUP} warm-up events; ms`);
-  console.log(`${'step'.padEnd(20)} ${'p50'.padStart(6)} ${'p90'.padStart(6)} ${'p99'.padStart(6)}  what`);
-  STEPS.forEach(([name, what], step) => console.log(`${name.padEnd(20)} ${q(samples[step]!, 0.5).padStart(6)} ${q(samples[step]!, 0.9).padStart(6)} ${q(samples[step]!, 0.99).padStart(6)}  ${what}`));
+  const out = benchOutput('bench-steps');
+  out.say(`node ${process.version}; ${EVENTS} events one at a time, ${GAP_MS} ms apart, after ${WARMUP} warm-up events; ms`);
+  out.say(`${'step'.padEnd(20)} ${'p50'.padStart(6)} ${'p90'.padStart(6)} ${'p99'.padStart(6)}  what`);
+  STEPS.forEach(([name, what], step) => out.say(`${name.padEnd(20)} ${q(samples[step]!, 0.5).padStart(6)} ${q(samples[step]!, 0.9).padStart(6)} ${q(samples[step]!, 0.99).padStart(6)}  ${what}`));
+  out.save({ date: new Date().toISOString(), node: process.version, events: EVENTS, gapMs: GAP_MS, warmup: WARMUP, steps: STEPS.map(([name], step) => ({ name, p50: q(samples[step]!, 0.5), p90: q(samples[step]!, 0.9), p99: q(samples[step]!, 0.99) })) });
 } finally {
   emulator.stop();
 }

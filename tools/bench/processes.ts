@@ -1,3 +1,4 @@
+// For the benches: child processes started and stopped.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 

@@ -6,7 +6,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { applyTopology, resolveTopology } from '@game-mesh/events';
-import { startLocalEmulator } from '@game-mesh/events/testing';
+import { freeBasePort, startLocalEmulator } from '@game-mesh/events/testing';
 import { SERVICES } from '../stack/launchStack';
 import { createAwsClients } from '@game-mesh/runtime';
 import { loadGameTopology } from '@game-mesh/services';
@@ -21,20 +21,26 @@ const report = await applyTopology({ ...createAwsClients({ AWS_REGION: 'us-east-
 
 interface Row { service: string; coldStartMs: { median: number; min: number; max: number }; idleRssMiB: number; bundleMiB: number }
 const rows: Row[] = [];
-for (const [index, service] of SERVICES.entries()) {
+for (const service of SERVICES) {
   const bundle = join(root, 'dist/apps', service, 'main.cjs');
   const starts: number[] = [];
   let rss = 0;
   for (let run = 0; run < runs; run += 1) {
-    const port = 39_100 + index * 10 + run;
+    const port = (await freeBasePort(1)) + 1;
     const started = performance.now();
     const child = spawn(process.execPath, [bundle], {
       env: { PATH: process.env['PATH'], AWS_ENDPOINT_URL: endpoint, AWS_REGION: 'us-east-1', PORT: String(port), LOG_LEVEL: 'warn', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...report.environment[service] },
-      stdio: 'ignore',
+      stdio: ['ignore', 'ignore', 'pipe'],
     });
+    let errors = '';
+    child.stderr!.on('data', (chunk: Buffer) => (errors += chunk.toString()));
     for (;;) {
       const ok = await fetch(`http://127.0.0.1:${port}/ready`).then((r) => r.ok, () => false);
       if (ok) break;
+      if (child.exitCode !== null || performance.now() - started > 30_000) {
+        child.kill('SIGKILL');
+        throw new Error(`${service} was not ready after ${Math.round(performance.now() - started)} ms (exit ${child.exitCode}):\n${errors.slice(-2000)}`);
+      }
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
     starts.push(performance.now() - started);

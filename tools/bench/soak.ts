@@ -3,6 +3,7 @@
 // sample-consumer). Prints loss (must be 0), publish→handle latency p50/p99, and each service's
 // memory at start and end.
 import { readFileSync } from 'node:fs';
+import { benchOutput } from './results';
 import { fileURLToPath } from 'node:url';
 import { freeBasePort } from '@game-mesh/events/testing';
 import { launchStack, SERVICES } from '../stack/launchStack';
@@ -57,9 +58,10 @@ await stack.stop();
 const lost = published.filter((id) => !latencyById.has(id)).length;
 const latencies = published.map((id) => latencyById.get(id)).filter((v): v is number => v !== undefined).sort((a, b) => a - b);
 const p = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
-console.log(`\nsoak: ${rate} events/s for ${minutes} min through weather-manager → SNS → SQS → sample-consumer (node ${process.version})`);
-console.log(`published ${published.length}, handled ${latencies.length}, lost ${lost}, HTTP failures ${failedRequests}`);
-console.log(`latency publish→handle: p50 ${p(0.5)} ms, p99 ${p(0.99)} ms, max ${latencies.at(-1) ?? 0} ms`);
-for (const service of SERVICES) console.log(`${service.padEnd(16)} RSS ${rssStart[service]} MiB → ${rssEnd[service]} MiB`);
-console.log(JSON.stringify({ rate, minutes, published: published.length, lost, failedRequests, p50Ms: p(0.5), p99Ms: p(0.99), rssStartMiB: rssStart, rssEndMiB: rssEnd }));
+const out = benchOutput('soak');
+out.say(`\nsoak: ${rate} events/s for ${minutes} min through weather-manager → SNS → SQS → sample-consumer (node ${process.version})`);
+out.say(`published ${published.length}, handled ${latencies.length}, lost ${lost}, HTTP failures ${failedRequests}`);
+out.say(`latency publish→handle: p50 ${p(0.5)} ms, p99 ${p(0.99)} ms, max ${latencies.at(-1) ?? 0} ms`);
+for (const service of SERVICES) out.say(`${service.padEnd(16)} RSS ${rssStart[service]} MiB → ${rssEnd[service]} MiB`);
+out.save({ date: new Date().toISOString(), node: process.version, rate, minutes, published: published.length, lost, failedRequests, p50Ms: p(0.5), p99Ms: p(0.99), rssStartMiB: rssStart, rssEndMiB: rssEnd });
 process.exit(lost === 0 && failedRequests === 0 ? 0 : 1);

@@ -6,14 +6,11 @@
 // its CPU time and peak RSS are its own, and measures after a warm-up of the same work. Rounds
 // take turns (each starting with the next contender); each figure is the median of the rounds. Prints the issue's targets with pass/fail.
 import { spawn } from 'node:child_process';
+import { CONTENDERS, PACED_RATE, state, type Client } from './contenders';
 import { benchOutput } from './results';
 import { performance as nodePerformance } from 'node:perf_hooks';
-import { PublishBatchCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { applyTopology, createEnvelope, gameEvents, Publisher, resolveTopology, Subscriber, awsClientConfig } from '@game-mesh/events';
+import { awsClientConfig } from '@game-mesh/events';
 import { COUNTS_PATH } from '@game-mesh/events/testing';
-import { Consumer } from 'sqs-consumer';
-import { loadGameTopology } from '@game-mesh/services';
 import { percentile, round, startCountingEmulator } from './processes';
 import { describeMachineFloor, measureMachineFloor, type MachineFloor } from './machineFloor';
 
@@ -24,39 +21,8 @@ const FULL_SPEED_EVENTS = Number(process.env['BENCH_EVENTS'] ?? 20_000);
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 5);
 const WARMUP_EVENTS = Number(process.env['BENCH_WARMUP'] ?? 5_000);
 const REFERENCE_SHARE = 0.25;
-const PACED_RATE = 50;
 const PACED_SECONDS = Number(process.env['BENCH_PACED_SECONDS'] ?? 10);
 const PRICE_PER_MILLION = { sns: 0.5, sqs: 0.4 }; // USD, us-east-1 list prices, standard topics and queues
-
-interface Client {
-  name: string;
-  start(onHandled: (id: string) => void): Promise<void>;
-  publish(count: number, paced: boolean): Promise<void>;
-  stop(): Promise<void>;
-}
-
-const data = (i: number) => ({
-  previous: { condition: 'rain' as const, intensity: 0.5, temperatureCelsius: 10 },
-  current: { condition: 'cloudy' as const, intensity: (i % 70) / 100, temperatureCelsius: 9 },
-  cause: 'simulation' as const,
-});
-
-/**
- * What every port of this contract publishes beside the body: the attributes the topology's filter
- * policies read (the type, and `intensity` for sample-consumer's severe-weather queue). Without
- * them that queue would get nothing: a contender that left them out would deliver less, not faster.
- */
-const filterAttributes = (intensity: number) => ({
-  type: { DataType: 'String', StringValue: 'weather.changed' },
-  intensity: { DataType: 'Number', StringValue: String(intensity) },
-});
-
-const CONTENDERS: Record<string, { describe: string; reference?: true; make: (config: object) => Promise<Client> }> = {
-  ours: { describe: 'libs/events defaults: Publisher (no fixed linger, up to 8 batches in flight), Subscriber concurrency 100', make: (config) => ours(config) },
-  'sqs-consumer best': { describe: '4 consumers, batchSize 10, handleMessageBatch, pollingWaitTimeMs 0; PublishBatch of 10, 4 in flight', make: (config) => sqsConsumer(config, { consumers: 4, batch: true }) },
-  'sqs-consumer usual': { describe: '1 consumer, batchSize 10, handleMessage (a DeleteMessage per message); PublishBatch of 10, 4 in flight', reference: true, make: (config) => sqsConsumer(config, { consumers: 1, batch: false }) },
-  naive: { describe: 'Publish per event; 10 loops of ReceiveMessage(1) + DeleteMessage', reference: true, make: (config) => naive(config) },
-};
 
 /** In a child process: one contender, one scenario; prints its result as JSON. */
 async function runOne(contender: string, endpoint: string, paced: boolean): Promise<void> {
@@ -129,7 +95,6 @@ function median(results: Result[]): Result {
   } as Result;
 }
 
-let scenarioCounter = 0;
 async function runScenario(client: Client, endpoint: string, count: number, paced: boolean, warmup: number) {
   const handledAt = new Map<string, number>();
   const sentAt = new Map<string, number>();
@@ -143,7 +108,7 @@ async function runScenario(client: Client, endpoint: string, count: number, pace
   });
   // Warm-up, not measured: the same work at full speed first, so every contender is measured
   // compiled (steady state, as a service runs), not while V8 is still optimising its code.
-  published = warmupSent;
+  state.published = warmupSent;
   await client.publish(warmup, false);
   for (const started = performance.now(); warmupHandled.size < warmup; ) {
     if (performance.now() - started > 120_000) throw new Error(`${client.name}: warm-up not handled after 120 s`);
@@ -151,7 +116,7 @@ async function runScenario(client: Client, endpoint: string, count: number, pace
   }
   // Batched deletes of the warm-up leave within their window; then the counts start from zero.
   await new Promise((resolve) => setTimeout(resolve, 500));
-  published = sentAt;
+  state.published = sentAt;
   await fetch(`${endpoint}${COUNTS_PATH}`, { method: 'DELETE' });
   const cpuBefore = process.cpuUsage();
   const eluBefore = nodePerformance.eventLoopUtilization();
@@ -170,7 +135,7 @@ async function runScenario(client: Client, endpoint: string, count: number, pace
   const latencies = [...handledAt].map(([id, at]) => at - (sentAt.get(id) ?? at)).sort((a, b) => a - b);
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
   const snsRequests = Object.entries(counts).filter(([a]) => a.startsWith('Publish')).reduce((s, [, n]) => s + n, 0);
-  scenarioCounter += 1;
+  state.scenario += 1;
   return {
     events: count,
     eventsPerSecond: Math.round((count / elapsedMs) * 1000),
@@ -184,167 +149,6 @@ async function runScenario(client: Client, endpoint: string, count: number, pace
     busyMsPerEvent: round(elu.active / count, 3),
     duplicates,
     lost: [...sentAt.keys()].filter((id) => !handledAt.has(id)).length,
-  };
-}
-
-/** Event id → when its publish was called (performance.now()). */
-let published = new Map<string, number>();
-
-async function setupQueue(config: object): Promise<{ topicArn: string; queueUrl: string }> {
-  const prefix = `bench${scenarioCounter}${Math.random().toString(36).slice(2, 6)}`;
-  const report = await applyTopology({ sns: new SNSClient(config), sqs: new SQSClient(config), topology: resolveTopology(loadGameTopology(), { prefix }) });
-  const queue = report.queues.find((q) => q.service === 'sample-consumer' && q.key === 'main');
-  return { topicArn: report.topicArns['weather'] ?? '', queueUrl: queue?.url ?? '' };
-}
-
-async function pace(count: number, paced: boolean, send: (i: number) => Promise<void>): Promise<void> {
-  if (!paced) {
-    for (let i = 0; i < count; i += 500) await Promise.all(Array.from({ length: Math.min(500, count - i) }, (_, j) => send(i + j)));
-    return;
-  }
-  const start = performance.now();
-  const pending: Promise<void>[] = [];
-  for (let i = 0; i < count; i += 1) {
-    const due = start + (i * 1000) / PACED_RATE;
-    const wait = due - performance.now();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    pending.push(send(i));
-  }
-  await Promise.all(pending);
-}
-
-async function ours(config: object): Promise<Client> {
-  const { topicArn, queueUrl } = await setupQueue(config);
-  const sns = new SNSClient(config);
-  const sqs = new SQSClient(config);
-  const publisher = new Publisher({ catalog: gameEvents, source: 'weather-manager', transport: { mode: 'sns', sns, topicArns: { weather: topicArn } } });
-  const subscriber = new Subscriber({ catalog: gameEvents, sqs, queueUrl, concurrency: 100 });
-  return {
-    name: 'ours',
-    async start(onHandled) {
-      subscriber.subscribe('weather.changed', (event) => onHandled(event.id));
-      await subscriber.start();
-    },
-    publish: (count, paced) =>
-      pace(count, paced, async (i) => {
-        const id = crypto.randomUUID();
-        published.set(id, performance.now());
-        await publisher.publish('weather.changed', data(i), { id });
-      }),
-    async stop() {
-      await subscriber.stop();
-    },
-  };
-}
-
-async function naive(config: object): Promise<Client> {
-  const { topicArn, queueUrl } = await setupQueue(config);
-  const sns = new SNSClient(config);
-  const sqs = new SQSClient(config);
-  const stop = new AbortController();
-  const loops: Promise<void>[] = [];
-  return {
-    name: 'naive',
-    async start(onHandled) {
-      for (let n = 0; n < 10; n += 1) {
-        loops.push((async () => {
-          while (!stop.signal.aborted) {
-            const output = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 1, WaitTimeSeconds: 20 }), { abortSignal: stop.signal }).catch(() => ({ Messages: [] }));
-            for (const message of output.Messages ?? []) {
-              onHandled((JSON.parse(message.Body ?? '{}') as { id: string }).id);
-              await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }));
-            }
-          }
-        })());
-      }
-    },
-    publish: (count, paced) =>
-      pace(count, paced, async (i) => {
-        // The clock starts where ours starts: before the event is built and validated.
-        const calledAt = performance.now();
-        const envelope = createEnvelope(gameEvents, { type: 'weather.changed', data: data(i), source: 'weather-manager' });
-        published.set(envelope.id, calledAt);
-        await sns.send(new PublishCommand({ TopicArn: topicArn, Message: JSON.stringify(envelope), MessageAttributes: filterAttributes(envelope.data.current.intensity) }));
-      }),
-    async stop() {
-      stop.abort();
-      await Promise.all(loops);
-    },
-  };
-}
-
-async function sqsConsumer(config: object, shape: { consumers: number; batch: boolean }): Promise<Client> {
-  const { topicArn, queueUrl } = await setupQueue(config);
-  const sns = new SNSClient(config);
-  const sqs = new SQSClient(config);
-  const consumers: Consumer[] = [];
-  // Publishing as a careful user of the SDK would: PublishBatch of 10, at most 4 requests in flight.
-  const buffer: { id: string; body: string; intensity: number }[] = [];
-  let timer: NodeJS.Timeout | undefined;
-  const inFlight = new Set<Promise<unknown>>();
-  const sendBatches = async () => {
-    while (buffer.length > 0) {
-      while (inFlight.size >= 4) await Promise.race(inFlight);
-      const batch = buffer.splice(0, 10);
-      const request = sns.send(new PublishBatchCommand({ TopicArn: topicArn, PublishBatchRequestEntries: batch.map((b) => ({ Id: b.id, Message: b.body, MessageAttributes: filterAttributes(b.intensity) })) }));
-      inFlight.add(request);
-      void request.finally(() => inFlight.delete(request));
-    }
-  };
-  let sending = Promise.resolve();
-  const flush = () => {
-    clearTimeout(timer);
-    timer = undefined;
-    sending = sending.then(sendBatches);
-  };
-  const id = (message: { Body?: string | undefined }) => (JSON.parse(message.Body ?? '{}') as { id: string }).id;
-  return {
-    name: 'sqs-consumer',
-    async start(onHandled) {
-      for (let n = 0; n < shape.consumers; n += 1) {
-        const consumer = Consumer.create({
-          queueUrl,
-          sqs,
-          batchSize: 10,
-          waitTimeSeconds: 20,
-          pollingWaitTimeMs: 0,
-          ...(shape.batch
-            ? {
-                handleMessageBatch: async (messages) => {
-                  for (const message of messages) onHandled(id(message));
-                  return messages;
-                },
-              }
-            : {
-                handleMessage: async (message) => {
-                  onHandled(id(message));
-                  return message;
-                },
-              }),
-        });
-        // stop({ abort: true }) aborts the long poll, which sqs-consumer reports as an error.
-        consumer.on('error', () => undefined);
-        consumer.start();
-        consumers.push(consumer);
-      }
-    },
-    async publish(count, paced) {
-      await pace(count, paced, async (i) => {
-        // The clock starts where ours starts: before the event is built and validated.
-        const calledAt = performance.now();
-        const envelope = createEnvelope(gameEvents, { type: 'weather.changed', data: data(i), source: 'weather-manager' });
-        published.set(envelope.id, calledAt);
-        buffer.push({ id: envelope.id, body: JSON.stringify(envelope), intensity: envelope.data.current.intensity });
-        if (buffer.length >= 10) flush();
-        else timer ??= setTimeout(flush, 2);
-      });
-      flush();
-      await sending;
-      while (inFlight.size > 0) await Promise.all([...inFlight]);
-    },
-    async stop() {
-      for (const consumer of consumers) consumer.stop({ abort: true });
-    },
   };
 }
 

@@ -5,14 +5,13 @@
 //   node tools/build/bundle.mjs --tool <entry.ts> <out.mjs>   (an ESM command-line tool)
 import { build } from 'esbuild';
 import { mkdir, stat, writeFile } from 'node:fs/promises';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-// The Node the images run: .nvmrc's.
-const node = readFileSync(join(root, '.nvmrc'), 'utf8').trim();
-const common = { bundle: true, platform: 'node', target: `node${node}`, minify: true, keepNames: true, sourcemap: 'linked', legalComments: 'linked', logLevel: 'warning' };
+// The Node that builds is the one that runs the bundle: in the images, .nvmrc's.
+const common = { bundle: true, platform: 'node', target: `node${process.versions.node.split('.')[0]}`, minify: true, keepNames: true, sourcemap: 'linked', legalComments: 'linked', logLevel: 'warning' };
 
 if (process.argv[2] === '--tool') {
   const [, , , entry, outfile] = process.argv;

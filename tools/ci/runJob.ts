@@ -1,3 +1,4 @@
+// Runs one workflow job's steps as a runner would: a shell per step, the GITHUB_* files, timeouts.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';

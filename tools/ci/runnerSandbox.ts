@@ -1,3 +1,4 @@
+// The PATH of a runner-shaped machine: without the tools a GitHub-hosted runner lacks.
 import { chmodSync, existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 

@@ -1,3 +1,4 @@
+// Reads a GitHub Actions workflow and substitutes its expressions.
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 

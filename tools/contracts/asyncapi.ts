@@ -1,3 +1,4 @@
+// The AsyncAPI 3.0 document of the topology, with SNS and SQS bindings.
 import { resolveTopology, type Catalog, type TopologyDeclaration } from '@game-mesh/events';
 import { contractPaths, type VersionContract } from './schemas';
 

@@ -1,3 +1,4 @@
+// can-i-deploy: whether an app's revision may go to an environment, against what runs there.
 import { dataOf, envelopeOf, validationBreaks as breaks } from './compatibility';
 import { contractState, type ContractState } from './gate';
 import { contractFilesAt } from './history';

@@ -1,3 +1,4 @@
+// contracts/CATALOG.md: every type, field and example, and who reads what.
 import { resolveTopology, type Catalog, type TopologyDeclaration } from '@game-mesh/events';
 import type { JsonSchema, VersionContract } from './schemas';
 

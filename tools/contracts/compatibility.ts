@@ -1,3 +1,4 @@
+// Compares two JSON Schemas of one (type, version): what breaks readers, in which direction.
 import type { JsonSchema } from './schemas';
 
 /** One way a changed schema could break a reader, with where. */

@@ -1,3 +1,4 @@
+// Every file under contracts/, as npm run contracts writes it.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { gameEvents, resolveTopology, type Catalog, type TopologyDeclaration } from '@game-mesh/events';

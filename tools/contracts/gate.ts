@@ -1,3 +1,4 @@
+// The compatibility gate: a change judged against git history and against the readers as deployed.
 import { dataOf, envelopeOf, validationBreaks as backwardBreaks, type BreakingChange } from './compatibility';
 import { versionKey, type SchemaHistory } from './history';
 import { contractPaths, type JsonSchema } from './schemas';

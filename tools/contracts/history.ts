@@ -1,3 +1,4 @@
+// Every schema each (type, version) ever had, from git history.
 import { execFileSync } from 'node:child_process';
 import type { JsonSchema } from './schemas';
 

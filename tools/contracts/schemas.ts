@@ -1,3 +1,4 @@
+// The JSON Schema of each (type, version)'s whole wire format, and the paths of the contract files.
 import { createHash } from 'node:crypto';
 import { consumedEnvelopeSchema, type Catalog, type CompatibilityMode } from '@game-mesh/events';
 import { z } from 'zod';

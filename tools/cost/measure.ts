@@ -3,7 +3,7 @@
 // `npm start` runs it (each app from its bundle), its broker traffic through a counting proxy.
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { startFaultProxy, startLocalEmulator } from '@game-mesh/events/testing';
+import { freeBasePort, startFaultProxy, startLocalEmulator } from '@game-mesh/events/testing';
 import { launchStack } from '../stack/launchStack';
 import type { Measured } from './model';
 
@@ -12,6 +12,9 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const seconds = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms * 1000));
 const IDLE_SECONDS = Number(process.env['COST_IDLE_SECONDS'] ?? 60);
 const EVENTS = Number(process.env['COST_EVENTS'] ?? 100);
+const LIVE_PAGE_SECONDS = Number(process.env['COST_LIVE_SECONDS'] ?? 20);
+/** Where the figures go: tools/cost/measured.json, which `npm run cost` prices, unless COST_OUT names another file. */
+const OUT = process.env['COST_OUT'] ?? fileURLToPath(new URL('./measured.json', import.meta.url));
 const EVENTS_PER_SECOND = 5;
 
 const emulator = await startLocalEmulator();
@@ -20,7 +23,7 @@ let logBytes = 0;
 const stack = await launchStack({
   root,
   endpoint: proxy.endpoint,
-  basePort: 38_000,
+  basePort: await freeBasePort(3),
   prefix: 'cost',
   // Quiet publishers: only the events this script sends.
   serviceEnv: { 'weather-manager': { WEATHER_TICK_MS: '3600000' }, 'time-manager': { CLOCK_GAME_MINUTES_PER_SECOND: '0.0001' } },
@@ -51,13 +54,13 @@ try {
   const metricsScrape = await perCall('/metrics');
   const readyCall = await perCall('/ready');
 
-  console.error('one live page open for 20 s…');
+  console.error(`one live page open for ${LIVE_PAGE_SECONDS} s…`);
   counts();
   const page = new AbortController();
   void fetch(`${url('sample-consumer')}/live/stream`, { signal: page.signal }).then((r) => r.body?.pipeTo(new WritableStream()).catch(() => undefined), () => undefined);
-  await seconds(20);
+  await seconds(LIVE_PAGE_SECONDS);
   page.abort();
-  const livePagePerSecond = minus(perUnit(counts(), 20), idlePerSecond);
+  const livePagePerSecond = minus(perUnit(counts(), LIVE_PAGE_SECONDS), idlePerSecond);
 
   console.error(`${EVENTS} events at ${EVENTS_PER_SECOND}/s (weather storm, weather mild, time: the game's mix)…`);
   counts();
@@ -91,7 +94,7 @@ try {
     requestsPerEvent: perEvent,
     logBytesPerEvent: Math.round(logBytes / EVENTS),
   };
-  writeFileSync(new URL('./measured.json', import.meta.url), `${JSON.stringify(measured, null, 2)}\n`);
+  writeFileSync(OUT, `${JSON.stringify(measured, null, 2)}\n`);
   console.log(JSON.stringify(measured, null, 2));
 } finally {
   await stack.stop();

@@ -1,3 +1,4 @@
+// Runs every declared service as its own process from its bundle, as npm start does.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,3 +1,4 @@
+// npm start's log lines: service name, time, level and the fields that matter.
 const COLORS = ['\u001b[36m', '\u001b[35m', '\u001b[33m', '\u001b[32m', '\u001b[34m'];
 const RESET = '\u001b[0m';
 const LEVEL_COLOR: Record<string, string> = { error: '\u001b[31m', fatal: '\u001b[31m', warn: '\u001b[33m' };

@@ -1,3 +1,4 @@
+// Which broker npm start uses: the embedded emulator unless --endpoint or --aws says otherwise.
 import { parseArgs } from 'node:util';
 
 /** Where `npm start` puts its topics and queues. */

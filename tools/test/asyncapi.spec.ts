@@ -1,3 +1,4 @@
+// Tests: contracts/asyncapi.json, read by the official parser.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -1,3 +1,4 @@
+// Tests: each app's bundle starts alone, from an empty folder.
 import { spawn } from 'node:child_process';
 import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -1,3 +1,4 @@
+// Tests: the contract gate judges a change against the consumers as deployed.
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,3 +1,4 @@
+// Tests: the contract gate refuses a breaking change, judged against git history.
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';

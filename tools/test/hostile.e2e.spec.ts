@@ -1,3 +1,4 @@
+// Tests: hostile input, against the running stack.
 import { randomUUID } from 'node:crypto';
 import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';

@@ -1,3 +1,4 @@
+// Tests: IAM from evidence: each task role grants exactly the calls its service makes.
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';

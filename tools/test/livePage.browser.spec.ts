@@ -1,3 +1,4 @@
+// Tests: the live page in a real browser.
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';

@@ -1,3 +1,4 @@
+// Tests: @nx/enforce-module-boundaries.
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createProjectGraphAsync } from '@nx/devkit';

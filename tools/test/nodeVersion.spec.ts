@@ -1,3 +1,4 @@
+// Tests: one Node version, .nvmrc, everywhere a Node is named.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -1,3 +1,4 @@
+// Tests: the Prometheus alert rules (promtool), twins of the CloudWatch alarms.
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';

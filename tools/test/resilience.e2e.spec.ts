@@ -1,3 +1,4 @@
+// Tests: the stack under crashes, shutdowns and hostile input.
 import { fileURLToPath } from 'node:url';
 import { gameEvents, Publisher } from '@game-mesh/events';
 import { freeBasePort, waitFor } from '@game-mesh/events/testing';

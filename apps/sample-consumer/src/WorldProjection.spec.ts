@@ -1,3 +1,4 @@
+// Tests: WorldProjection.
 import { describe, expect, it } from 'vitest';
 import { WorldProjection } from './WorldProjection';
 

@@ -1,3 +1,5 @@
+// The world as sample-consumer sees it from events: weather, time, severe alerts and the recent
+// events, ordered by each producer's sequence.
 import type { DayPhase, EventEnvelope, Season, WeatherState } from '@game-mesh/events';
 
 export interface RecordedEvent {

@@ -1,3 +1,4 @@
+// sample-consumer's HTTP routes: /state, /events and the live page with its event stream.
 import type { EventStreams, QueueDepth } from '@game-mesh/runtime';
 import type { Express } from 'express';
 import { LIVE_PAGE } from './livePage';

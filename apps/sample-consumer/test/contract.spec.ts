@@ -1,3 +1,4 @@
+// Tests: sample-consumer as a consumer of the contract.
 import { gameEvents, topologyOfServices } from '@game-mesh/events';
 import { serviceContractProblems } from '@game-mesh/runtime';
 import { describe, expect, it } from 'vitest';

@@ -1,3 +1,4 @@
+// Tests: sample-consumer on fauxqs.
 import { gameEvents, Publisher } from '@game-mesh/events';
 import { startGameMesh, waitFor, type GameMesh } from '@game-mesh/events/testing';
 import { startService, type StartedService } from '@game-mesh/runtime';

@@ -1,3 +1,4 @@
+// Tests: sample-consumer scaled out with IDEMPOTENCY_TABLE set.
 import { GetQueueAttributesCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';

@@ -1,3 +1,4 @@
+// Tests: phases and seasons.
 import { describe, expect, it } from 'vitest';
 import { GameClock, phaseAt, seasonOf } from './GameClock';
 

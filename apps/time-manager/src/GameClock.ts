@@ -1,3 +1,4 @@
+// The game clock: minutes, phases of the day, days and seasons, advanced by real time.
 import type { DayPhase, Season } from '@game-mesh/events';
 
 export const MINUTES_PER_DAY = 1_440;

@@ -1,3 +1,4 @@
+// time-manager's HTTP routes: read the clock, set it, pause and resume it.
 import { timeChangedV1Schema } from '@game-mesh/events';
 import { notPublished, parseBody } from '@game-mesh/runtime';
 import type { Express } from 'express';

@@ -1,3 +1,4 @@
+// Tests: time-manager over HTTP, publishing to fauxqs.
 import { CreateTopicCommand } from '@aws-sdk/client-sns';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { listener, startGameMesh, waitFor, type GameMesh } from '@game-mesh/events/testing';

@@ -1,3 +1,4 @@
+// Tests: WeatherSimulation.
 import { describe, expect, it } from 'vitest';
 import { transitionProbabilities } from './transitions';
 import { WeatherSimulation } from './WeatherSimulation';

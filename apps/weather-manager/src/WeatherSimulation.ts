@@ -1,3 +1,5 @@
+// The weather simulation: a seeded Markov chain whose probabilities follow the phase of the day and
+// the season.
 import type { DayPhase, Season, WeatherCondition, WeatherState } from '@game-mesh/events';
 import { seededRandom } from './random';
 import { CONDITIONS, transitionProbabilities, typicalTemperature } from './transitions';

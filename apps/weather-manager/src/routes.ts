@@ -1,3 +1,4 @@
+// weather-manager's HTTP routes: read the weather, and set it (published as weather.changed).
 import { weatherStateSchema, type WeatherState } from '@game-mesh/events';
 import { notPublished, parseBody } from '@game-mesh/runtime';
 import type { Express } from 'express';

@@ -1,3 +1,5 @@
+// The weather chain's transition probabilities, by condition, adjusted for the phase of the day and
+// the season.
 import type { DayPhase, Season, WeatherCondition } from '@game-mesh/events';
 
 export const CONDITIONS: readonly WeatherCondition[] = ['clear', 'cloudy', 'rain', 'storm', 'snow', 'fog'];

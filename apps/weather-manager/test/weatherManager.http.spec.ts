@@ -1,3 +1,4 @@
+// Tests: weather-manager over HTTP, on fauxqs.
 import { DeleteTopicCommand } from '@aws-sdk/client-sns';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { gameEvents, Publisher } from '@game-mesh/events';

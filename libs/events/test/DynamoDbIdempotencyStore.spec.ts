@@ -1,3 +1,4 @@
+// Tests: DynamoDbIdempotencyStore against a real DynamoDB API (dynalite).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DYNAMODB_IDEMPOTENCY_ACTIONS, DynamoDbIdempotencyStore } from '../src';

@@ -1,3 +1,4 @@
+// Tests: publish batching.
 import { PublishBatchCommand } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertPublishBatchLimits, MAX_SNS_MESSAGE_BYTES, PublishRejectedError, type BatchEntry } from '../src';

@@ -1,3 +1,4 @@
+// Tests: fan-out and filter policies through fauxqs.
 import { ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../src/testing';

@@ -1,3 +1,4 @@
+// Tests: messages that can never be handled go to the DLQ with their reason.
 import { ReceiveMessageCommand, SendMessageBatchCommand, type Message } from '@aws-sdk/client-sqs';
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';

@@ -1,3 +1,4 @@
+// Tests: delivery guarantees.
 import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { SubscribeCommand } from '@aws-sdk/client-sns';
 import { randomUUID } from 'node:crypto';

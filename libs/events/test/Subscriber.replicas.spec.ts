@@ -1,3 +1,4 @@
+// Tests: two replicas of a consumer on one queue.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';

@@ -1,3 +1,4 @@
+// Tests: causation: an event published while handling another.
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../src/testing';

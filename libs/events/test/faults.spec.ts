@@ -1,3 +1,4 @@
+// Tests: under injected faults, every event is handled exactly once in effect.
 import { SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';

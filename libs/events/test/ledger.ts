@@ -1,3 +1,4 @@
+// For tests: a ledger of event ids published against handled, dead-lettered and still queued.
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 
 /** What the handlers did, per event id: a test's ledger of ids published vs ids applied. */

@@ -1,3 +1,4 @@
+// For tests: a topology applied to a test broker, with clients and queue URLs.
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import {

@@ -1,3 +1,4 @@
+// A catalog for the transport's tests, with two versions and an upcaster.
 import { z } from 'zod';
 import { defineCatalog } from '../src/contract/catalog';
 import { defineEventType, defineEventVersion } from '../src/contract/defineEvent';

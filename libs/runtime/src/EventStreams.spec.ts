@@ -1,3 +1,4 @@
+// Tests: EventStreams.
 import { get } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Response } from 'express';

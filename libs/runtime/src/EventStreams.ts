@@ -1,3 +1,5 @@
+// The server-sent event streams a service holds open: capped in all and per address, and closed
+// first on shutdown.
 import type { Response } from 'express';
 
 /**

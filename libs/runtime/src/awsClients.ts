@@ -1,3 +1,4 @@
+// The AWS SDK clients of a service process: one each, with request timeouts that throw.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';

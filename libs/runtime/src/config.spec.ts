@@ -1,3 +1,4 @@
+// Tests: loadConfig.
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { baseEnvSchema, ConfigError, loadConfig, queueUrlSchema, topicArnSchema } from './config';

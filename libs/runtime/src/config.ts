@@ -1,3 +1,4 @@
+// The environment every service reads, checked once at start, every problem named.
 import { DRAIN_MS, STOP_GRACE_SECONDS } from '@game-mesh/events';
 import { z } from 'zod';
 

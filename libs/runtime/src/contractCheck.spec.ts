@@ -1,3 +1,4 @@
+// Tests: serviceContractProblems.
 import { defineCatalog, defineEventType, defineEventVersion, defineTopology, parseServiceDeclaration, type Catalog } from '@game-mesh/events';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';

@@ -1,3 +1,4 @@
+// One log line per publisher and subscriber event, with the event's ids.
 import type { Catalog, Publisher, Subscriber } from '@game-mesh/events';
 import type { ServiceLogger } from './logger';
 

@@ -1,3 +1,4 @@
+// Tests: service app.
 import type { AddressInfo } from 'node:net';
 import { request, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

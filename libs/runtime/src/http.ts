@@ -1,3 +1,5 @@
+// The HTTP side every service shares: /health, /ready, /metrics, the operator API's guards, and
+// request bodies bounded by the contract.
 import { GetTopicAttributesCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { timingSafeEqual } from 'node:crypto';

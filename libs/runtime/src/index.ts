@@ -1,3 +1,4 @@
+// What services import from @game-mesh/runtime.
 export { createAwsClients, createDynamoDbClient } from './awsClients';
 export type { AwsSettings } from './awsClients';
 export { baseEnvSchema, ConfigError, loadConfig, queueUrlSchema, topicArnSchema } from './config';

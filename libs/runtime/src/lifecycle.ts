@@ -1,3 +1,4 @@
+// Listening, and shutting down on SIGTERM/SIGINT in steps, with a forced exit.
 import type { Server } from 'node:http';
 import type { ServiceLogger } from './logger';
 
@@ -48,9 +49,10 @@ export function handleShutdown(options: { logger: ServiceLogger; server: Server;
 }
 
 /** Starts listening; resolves with the server once the port is bound. */
-export function listen(app: { listen: (port: number, host: string, callback: () => void) => Server }, port: number, host = '0.0.0.0'): Promise<Server> {
+export function listen(app: { listen: (port: number, host: string, callback: (error?: Error) => void) => Server }, port: number, host = '0.0.0.0'): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = app.listen(port, host, () => resolve(server));
+    // Express 5 calls back with the error too (a port in use): that is a failed start, not a server.
+    const server = app.listen(port, host, (error?: Error) => (error ? reject(error) : resolve(server)));
     server.once('error', reject);
   });
 }

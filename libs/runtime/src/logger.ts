@@ -1,3 +1,4 @@
+// The services' JSON logger (pino), with the active span's ids in every line.
 import { pino, type Logger as PinoLogger } from 'pino';
 import { traceFields } from './tracing';
 

@@ -1,3 +1,4 @@
+// Tests: EventMetrics.
 import { gameEvents, Subscriber } from '@game-mesh/events';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';

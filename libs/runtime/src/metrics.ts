@@ -1,3 +1,4 @@
+// The Prometheus metrics of a service, fed by its publisher's and subscribers' events.
 import type { Catalog, Publisher, Subscriber } from '@game-mesh/events';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 

@@ -1,3 +1,4 @@
+// Approximate depths of a service's queues, for /metrics and the live page.
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 
 export interface QueueDepth {

@@ -1,3 +1,4 @@
+// Type tests (checked by tsc): defineService.
 import { gameEvents, parseServiceDeclaration } from '@game-mesh/events';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { defineService } from './serviceDefinition';

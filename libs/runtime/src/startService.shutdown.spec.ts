@@ -1,3 +1,4 @@
+// Tests: shutdown of a service with two busy queues and an open stream.
 import { gameEvents, parseServiceDeclaration, Publisher } from '@game-mesh/events';
 import { startGameMesh, waitFor, type GameMesh } from '@game-mesh/events/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';

@@ -1,3 +1,4 @@
+// Tests: startTracing, by the standard OTEL_* variables.
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';

@@ -1,3 +1,5 @@
+// What each app may call on AWS and how its resources are named: shared by the CDK stacks, doctor
+// and the cost model.
 import { DYNAMODB_IDEMPOTENCY_ACTIONS } from '@game-mesh/events';
 
 /**

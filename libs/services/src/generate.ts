@@ -1,3 +1,5 @@
+// Everything `npm run services` writes from the declarations: Dockerfiles, project.json,
+// declared.ts, the compose apps, Prometheus's files.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ALARM_THRESHOLDS, gameEvents, serviceDeclarationSchema, STOP_GRACE_SECONDS, type ServiceDeclaration } from '@game-mesh/events';

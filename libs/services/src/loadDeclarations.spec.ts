@@ -1,18 +1,15 @@
+// Tests: service declarations.
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadServiceDeclarations } from './loadDeclarations';
-import { generatedServiceFiles, hostPortVariable } from './generate';
+import { generatedServiceFiles } from './generate';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 
 describe('service declarations', () => {
-  it('declare the three services, each with its own port', () => {
-    expect(loadServiceDeclarations(root).map((d) => `${d.name}:${d.port}`)).toEqual(['time-manager:3001', 'weather-manager:3002', 'sample-consumer:3003']);
-  });
-
   it('are what the Dockerfiles and docker-compose.yml are generated from (else: npm run services, and commit)', () => {
     for (const [path, content] of generatedServiceFiles(root, loadServiceDeclarations(root))) expect(readFileSync(join(root, path), 'utf8'), path).toBe(content);
   });
@@ -31,10 +28,5 @@ describe('service declarations', () => {
       edit('sample-consumer', { name: 'other', replicas: 3 });
       expect(() => loadServiceDeclarations(copy)).toThrow(/apps\/sample-consumer\/service.json: \(root\): Unrecognized key: "replicas"[\s\S]*weather-manager and time-manager both declare port 3001/);
     });
-  });
-
-  it('move a published port with one variable per service', () => {
-    expect(hostPortVariable('sample-consumer')).toBe('SAMPLE_CONSUMER_PORT');
-    expect(readFileSync(join(root, 'docker-compose.yml'), 'utf8')).toContain('"127.0.0.1:${SAMPLE_CONSUMER_PORT:-3003}:3003"');
   });
 });

@@ -1,3 +1,4 @@
+// Reads every apps/<name>/service.json, checked, and the game's topology from them.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { gameEvents, issuesOf, serviceDeclarationSchema, topologyOfServices, type GameEvents, type ServiceDeclaration, type TopologyDeclaration } from '@game-mesh/events';

@@ -1,3 +1,4 @@
+// Tests: nx g @game-mesh/services:service, on a copy of the workspace.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,7 +33,9 @@ describe('nx g @game-mesh/services:service, on a copy of the workspace', () => {
       ['Dockerfile', 'project.json', 'service.json', 'src/declared.ts', 'src/main.ts', 'src/service.ts', 'test/loot-tracker.spec.ts', 'tsconfig.json', 'vitest.config.mts'].map((f) => `apps/loot-tracker/${f}`),
     );
     const rest = changed.filter((f) => !app.includes(f));
-    expect(rest.filter((f) => !f.startsWith('contracts/'))).toEqual(['docker-compose.yml', 'libs/events/src/contract/events/loot.ts', 'libs/events/src/contract/gameEvents.ts', 'tools/prometheus/prometheus.yml']);
+    expect(rest.filter((f) => !f.startsWith('contracts/'))).toEqual(['README.md', 'docker-compose.yml', 'libs/events/src/contract/events/loot.ts', 'libs/events/src/contract/gameEvents.ts', 'tools/prometheus/prometheus.yml']);
+    // The README's configuration table gained the new service's variables.
+    expect(readFileSync(join(copy, 'README.md'), 'utf8')).toMatch(/\| `EVENTS_QUEUE_URL` \| [^|]*loot-tracker/);
     expect(rest).toContain('contracts/readers/loot-tracker.json');
   });
 

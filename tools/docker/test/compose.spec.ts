@@ -1,3 +1,4 @@
+// Tests: docker compose, the whole stack in containers.
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';

@@ -1,3 +1,5 @@
+// One app's stack: its Fargate service and task, the collector beside it, its task role, alarms and
+// scaling.
 import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { createHash } from 'node:crypto';
 import { CfnScalingPolicy, ScalableTarget, ServiceNamespace } from 'aws-cdk-lib/aws-applicationautoscaling';

@@ -1,3 +1,4 @@
+// The CI stack: the role GitHub Actions deploys with, through OIDC.
 import { CfnOutput, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { OpenIdConnectProvider, PolicyStatement, Role, WebIdentityPrincipal } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';

@@ -1,3 +1,4 @@
+// The ADOT collector beside each app, and a schema of its configuration.
 import { stringify } from 'yaml';
 import { z } from 'zod';
 import { METRICS_NAMESPACE } from '@game-mesh/services';

@@ -1,3 +1,5 @@
+// What a push deploys: the shared stacks whose inputs changed, and the affected apps, consumers
+// first.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,3 +1,4 @@
+// The CloudFormation execution policy for cdk bootstrap, derived from the app's resource types.
 import type { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 

@@ -1,3 +1,4 @@
+// The CDK app: every stack, from the declarations and cdk.json.
 import { fileURLToPath } from 'node:url';
 import type { App, Environment } from 'aws-cdk-lib';
 import { resolveTopology } from '@game-mesh/events';

@@ -1,3 +1,4 @@
+// ARNs and URLs of the messaging resources, computed from their names.
 import { Arn, ArnFormat, Aws, type Stack } from 'aws-cdk-lib';
 
 /**

@@ -1,3 +1,4 @@
+// Tests: the deploy guide in the README.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';

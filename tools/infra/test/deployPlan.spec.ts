@@ -1,3 +1,4 @@
+// Tests: what a push to main deploys.
 import { rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -1,3 +1,4 @@
+// Tests: every image and API a task uses is reachable (in both egress modes).
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { parse } from 'yaml';

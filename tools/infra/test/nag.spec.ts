@@ -1,3 +1,4 @@
+// Tests: cdk-nag AwsSolutions over the CDK app.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

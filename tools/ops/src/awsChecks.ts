@@ -1,3 +1,5 @@
+// doctor's checks that only AWS can answer: task roles simulated, error logs, delivery failures,
+// backlog.
 import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
@@ -6,7 +8,7 @@ import { ALARM_THRESHOLDS, awsClientConfig, type ResolvedTopology, type ServiceD
 import { queueDepths } from '@game-mesh/runtime';
 import { appAwsNames, clusterName, TASK_ACTIONS } from '@game-mesh/services';
 import { queueUrl, type OpsContext } from './context';
-import type { Check } from './doctor';
+import type { Check } from './check';
 
 /** The read-only clients of the checks only AWS can answer: CloudWatch, CloudWatch Logs, IAM, ECS. */
 export interface AwsInsight {

@@ -1,3 +1,4 @@
+// What every ops command works with: clients, the topology, the prefix.
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { listTopicArns, resolveTopology, type ResolvedTopology } from '@game-mesh/events';

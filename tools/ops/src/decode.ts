@@ -1,3 +1,4 @@
+// Decodes a message for peek and tail: its envelope, checked, and a one-line summary.
 import type { Message } from '@aws-sdk/client-sqs';
 import { DEAD_LETTER_REASON_ATTRIBUTE, decodeEnvelope, gameEvents } from '@game-mesh/events';
 

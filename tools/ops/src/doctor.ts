@@ -1,19 +1,13 @@
+// doctor: the troubleshooting checklist, read-only, one line per check.
 import { GetSubscriptionAttributesCommand, ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { ALARM_THRESHOLDS, sameAttributeValue, type ResolvedQueue, type ServiceDeclaration } from '@game-mesh/events';
 import { queueUrl, topicArnsByName, type OpsContext } from './context';
 import { awsChecks, needsAwsChecks, type AwsInsight } from './awsChecks';
+import type { Check } from './check';
 import { snsMayDeliver } from './queuePolicy';
 
-export interface Check {
-  name: string;
-  ok: boolean;
-  detail: string;
-  /** What to do when it fails. */
-  fix?: string;
-  /** Not checked here (e.g. it needs AWS and this is an emulator); `detail` says why. */
-  skipped?: boolean;
-}
+export type { Check } from './check';
 
 /** The CloudWatch alarms' thresholds: doctor and the alarms agree on what is wrong. */
 export const DOCTOR_THRESHOLDS = ALARM_THRESHOLDS;

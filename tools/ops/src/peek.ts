@@ -1,3 +1,4 @@
+// peek: messages of a queue, shown and left in place.
 import { ChangeMessageVisibilityBatchCommand, ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import { queueUrl, resolveQueueName, type OpsContext } from './context';
 import { decodeMessage, type DecodedMessage } from './decode';

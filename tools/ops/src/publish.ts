@@ -1,3 +1,4 @@
+// publish: one event from the command line, validated first.
 import { ContractError, createEnvelope, gameEvents, getEventType, Publisher, type EventTypeName } from '@game-mesh/events';
 import { topicArnsByName, type OpsContext } from './context';
 

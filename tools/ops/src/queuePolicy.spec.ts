@@ -1,3 +1,4 @@
+// Tests: snsMayDeliver (queue policy evaluation as IAM would).
 import { deadLetterQueuePolicy, queuePolicy } from '@game-mesh/events';
 import { describe, expect, it } from 'vitest';
 import { snsMayDeliver } from './queuePolicy';

@@ -1,3 +1,4 @@
+// redrive: dead-lettered messages back to their source queue, never losing one.
 import { DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, StartMessageMoveTaskCommand, type MessageAttributeValue } from '@aws-sdk/client-sqs';
 import { DEAD_LETTER_REASON_ATTRIBUTE } from '@game-mesh/events';
 import { queueUrl, resolveQueueName, type OpsContext } from './context';

@@ -1,3 +1,4 @@
+// tail: live events through a temporary queue, removed on exit.
 import { randomBytes } from 'node:crypto';
 import { SubscribeCommand, UnsubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, DeleteMessageBatchCommand, DeleteQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SetQueueAttributesCommand } from '@aws-sdk/client-sqs';

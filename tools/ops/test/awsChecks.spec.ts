@@ -1,3 +1,4 @@
+// Tests: doctor on AWS: the checks only CloudWatch, Logs, IAM and ECS answer (HTTP layer, AWS wire formats).
 import { fileURLToPath } from 'node:url';
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { startGameMesh, type GameMesh } from '@game-mesh/events/testing';

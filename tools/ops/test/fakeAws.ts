@@ -1,3 +1,4 @@
+// For doctor's AWS checks: a server answering CloudWatch, Logs, IAM and ECS in their wire formats.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 

@@ -1,3 +1,4 @@
+// Tests: the events CLI against fauxqs.
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';

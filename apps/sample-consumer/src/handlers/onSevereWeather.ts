@@ -1,3 +1,4 @@
+// sample-consumer's handler of weather.changed on its severe queue.
 import type { DeclaredHandlers } from '../declared';
 import type { WorldProjection } from '../WorldProjection';
 

@@ -1,3 +1,4 @@
+// sample-consumer's handler of weather.changed on its main queue.
 import type { DeclaredHandlers } from '../declared';
 import type { WorldProjection } from '../WorldProjection';
 

@@ -1,3 +1,4 @@
+// weather-manager's handler of time.changed on its main queue.
 import type { DeclaredHandlers } from '../declared';
 import type { WeatherChange, WeatherSimulation } from '../WeatherSimulation';
 

@@ -1,3 +1,4 @@
+// Tests: defineCatalog.
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineCatalog } from './catalog';

@@ -1,3 +1,5 @@
+// The catalog: event types by name, checked once (names, versions, upcasters, filter attributes),
+// and the types derived from it.
 import type { z } from 'zod';
 import {
   MAX_FILTER_ATTRIBUTES,

@@ -1,3 +1,4 @@
+// Type tests (checked by tsc): contract types.
 import { describe, expectTypeOf, it } from 'vitest';
 import { testEvents, type TestEvents } from '../../test/testEvents';
 import { Publisher } from '../transport/publisher/Publisher';

@@ -1,3 +1,4 @@
+// Tests: createEnvelope (publisher side).
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { testEvents } from '../../test/testEvents';

@@ -1,3 +1,5 @@
+// Building and reading envelopes against the catalog: createEnvelope for publishers, decodeEnvelope
+// (every check a consumer makes) for subscribers.
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import type { Catalog, EventData, EventInput, EventTypeName } from './catalog';

@@ -1,3 +1,5 @@
+// How one event type and its versions are declared: schema, examples, upcaster, filter attributes,
+// compatibility mode.
 import type { z } from 'zod';
 
 /** A message attribute SNS filter policies can match on, computed from the event's data. */

@@ -1,3 +1,4 @@
+// The envelope every event travels in, and its schema.
 import { z } from 'zod';
 
 /**

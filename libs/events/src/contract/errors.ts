@@ -1,3 +1,4 @@
+// Errors of the contract: a catalog or an event that breaks it, with a code.
 import type { z } from 'zod';
 
 export type ContractErrorCode =

@@ -1,3 +1,5 @@
+// What consumers read, checked against what producers publish: every (type, version) a consumer
+// reads must have a producer.
 import type { Catalog } from './catalog';
 import { decodeEnvelope } from './codec';
 import { ENVELOPE_SPEC_VERSION } from './envelope';

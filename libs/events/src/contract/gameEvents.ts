@@ -1,3 +1,4 @@
+// The game's catalog: every event type the services publish.
 import { defineCatalog } from './catalog';
 import { timeChanged } from './events/time';
 import { weatherChanged } from './events/weather';

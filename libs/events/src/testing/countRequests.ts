@@ -1,3 +1,4 @@
+// For tests: counts the SNS/SQS requests a client makes, by action, through SDK middleware.
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 

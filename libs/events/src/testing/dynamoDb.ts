@@ -1,3 +1,4 @@
+// For tests: an in-process DynamoDB (dynalite) for the shared idempotency store.
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import { awsClientConfig } from '../transport/clientConfig';

@@ -1,3 +1,4 @@
+// For tests and npm start: fauxqs on 127.0.0.1, on a free port or a given one.
 import type { AddressInfo } from 'node:net';
 import { buildApp } from 'fauxqs';
 

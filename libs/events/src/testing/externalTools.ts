@@ -1,3 +1,5 @@
+// For tests: finds the tools outside npm some tests need, and skips (or under CI fails) naming how
+// to get one.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';

@@ -1,3 +1,5 @@
+// For tests: a proxy between clients and the emulator that injects latency, errors and resets, and
+// counts requests.
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 

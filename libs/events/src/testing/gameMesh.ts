@@ -1,3 +1,4 @@
+// For tests: an emulator with a set of services' topology applied, and each service's environment.
 import { gameEvents } from '../contract/gameEvents';
 import { topologyOfServices, type ServiceDeclaration } from '../topology/serviceDeclaration';
 import { resolveTopology } from '../topology/defineTopology';

@@ -1,3 +1,4 @@
+// What tests import from @game-mesh/events/testing.
 export { startTestBroker } from './testBroker';
 export type { TestBroker } from './testBroker';
 export { waitFor } from './waitFor';

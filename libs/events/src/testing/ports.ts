@@ -1,3 +1,4 @@
+// For tests: free ports on loopback.
 import { createServer } from 'node:net';
 
 function isFree(port: number): Promise<boolean> {

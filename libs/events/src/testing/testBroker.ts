@@ -1,3 +1,4 @@
+// For tests: one emulator per test file, with SDK clients pointed at it.
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { awsClientConfig } from '../transport/clientConfig';

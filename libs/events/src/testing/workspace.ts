@@ -1,3 +1,5 @@
+// For tests: a copy of the workspace as a developer has it, committed in a git repository of its
+// own.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,3 +1,5 @@
+// applyTopology: creates what is missing, corrects what drifted and removes stale subscriptions, on
+// an emulator or AWS.
 import {
   CreateTopicCommand,
   GetSubscriptionAttributesCommand,

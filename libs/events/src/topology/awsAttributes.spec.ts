@@ -1,3 +1,4 @@
+// Tests: sameAttributeValue.
 import { describe, expect, it } from 'vitest';
 import { sameAttributeValue } from './awsAttributes';
 

@@ -1,3 +1,5 @@
+// Queue and topic attributes and policies, and alarm thresholds: shared by applyTopology and the
+// CDK stacks.
 import type { ResolvedQueue } from './defineTopology';
 
 /** Attributes `apply()` manages; anything else on a resource is left as it is. */

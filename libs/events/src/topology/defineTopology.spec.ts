@@ -1,3 +1,4 @@
+// Tests: resolveTopology.
 import { describe, expect, it } from 'vitest';
 import { testEvents, testTopology } from '../../test/testEvents';
 import { defineTopology, resolveTopology } from './defineTopology';

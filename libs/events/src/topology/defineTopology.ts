@@ -1,3 +1,5 @@
+// The topology declaration (topics, queues, subscriptions, filters), checked, and resolved into
+// names with a prefix.
 import type { z } from 'zod';
 import type { Catalog, EventTypeName } from '../contract/catalog';
 import { ContractError } from '../contract/errors';

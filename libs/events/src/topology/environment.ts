@@ -1,3 +1,4 @@
+// The environment variables that point a service at its topic and queues.
 import type { ResolvedTopology } from './defineTopology';
 
 interface QueueUrls {

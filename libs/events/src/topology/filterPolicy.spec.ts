@@ -1,3 +1,4 @@
+// Tests: validateFilterPolicy.
 import { describe, expect, it } from 'vitest';
 import { validateFilterPolicy } from './filterPolicy';
 

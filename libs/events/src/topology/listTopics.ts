@@ -1,3 +1,4 @@
+// Lists every topic ARN of an account or emulator, page by page.
 import { ListTopicsCommand, type SNSClient } from '@aws-sdk/client-sns';
 
 /** Every topic ARN of the account and region, through ListTopics' pages. Creates nothing. */

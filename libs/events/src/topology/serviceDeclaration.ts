@@ -1,3 +1,4 @@
+// The schema of apps/<name>/service.json, and the topology of a set of declared services.
 import { z } from 'zod';
 import type { Catalog, EventTypeName } from '../contract/catalog';
 import { ContractError } from '../contract/errors';

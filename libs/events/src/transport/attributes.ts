@@ -1,3 +1,5 @@
+// SNS/SQS message attributes and AWS limits: what is published with each event, and what is read
+// back.
 import type { MessageAttributeValue } from '@aws-sdk/client-sns';
 import type { EventVersionDefinition } from '../contract/defineEvent';
 import type { EventEnvelope } from '../contract/envelope';

@@ -1,3 +1,5 @@
+// Which event is being handled right now, so what a handler publishes carries it as cause and
+// correlation.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { EventEnvelope } from '../contract/envelope';
 

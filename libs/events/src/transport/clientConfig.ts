@@ -1,3 +1,4 @@
+// Settings every SNS/SQS client gets: endpoint, region, retries, timeouts.
 export interface AwsEndpointSettings {
   region: string;
   /** An emulator (fauxqs, LocalStack, dynalite); unset on AWS, where the default credential chain applies. */

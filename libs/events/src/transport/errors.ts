@@ -1,3 +1,4 @@
+// Errors of the transport: a publish refused or timed out, a broker unavailable, bad options.
 export type TransportErrorCode =
   | 'EVENT_TOO_LARGE'
   | 'BATCH_LIMIT_EXCEEDED'

@@ -1,3 +1,4 @@
+// Tests: isRetryableError.
 import { describe, expect, it } from 'vitest';
 import { backoffDelayMs, delay, isRetryableError } from './retry';
 

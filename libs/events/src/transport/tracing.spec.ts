@@ -1,3 +1,4 @@
+// Tests: traceparent.
 import { ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
 import { contextFromTraceparent, parseTraceparent, traceparentFor } from './tracing';

@@ -1,3 +1,5 @@
+// Messaging spans after the OpenTelemetry conventions, and W3C trace context carried in a message
+// attribute.
 import { randomFillSync } from 'node:crypto';
 import { context, isSpanContextValid, SpanKind, SpanStatusCode, trace, TraceFlags, type Attributes, type Context, type Span, type SpanContext } from '@opentelemetry/api';
 

@@ -1,3 +1,4 @@
+// time.changed: the game clock moved to another phase of the day (time-manager).
 import { z } from 'zod';
 import { defineEventType, defineEventVersion } from '../defineEvent';
 

@@ -1,3 +1,4 @@
+// weather.changed: the weather changed (weather-manager); its intensity is a filter attribute.
 import { z } from 'zod';
 import { defineEventType, defineEventVersion } from '../defineEvent';
 

@@ -1,3 +1,5 @@
+// Publishes typed events to their topics: validation, envelope, tracing, batching and retries until
+// a deadline; or logs them in log-only mode.
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { SNSClient } from '@aws-sdk/client-sns';

@@ -1,3 +1,4 @@
+// One PublishBatch request, bounded by a timeout.
 import { PublishBatchCommand, type PublishBatchCommandOutput, type PublishBatchRequestEntry, type SNSClient } from '@aws-sdk/client-sns';
 import { MAX_PUBLISH_BATCH_ENTRIES, MAX_SNS_MESSAGE_BYTES, messageSize, type StringAttributes } from '../attributes';
 import { bounded } from '../bounded';

@@ -1,3 +1,4 @@
+// The idempotency store replicas share: claims in DynamoDB with conditional writes and a TTL.
 import { ConditionalCheckFailedException, DeleteItemCommand, GetItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { bounded } from '../bounded';
 import type { ClaimOutcome, IdempotencyStore } from './idempotency';

@@ -1,3 +1,5 @@
+// Keeps held messages hidden while their handlers run: one timer, batched
+// ChangeMessageVisibilityBatch requests.
 import { ChangeMessageVisibilityBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { bounded } from '../bounded';
 import type { Lease } from './InFlightMessages';

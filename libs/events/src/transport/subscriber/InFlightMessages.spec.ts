@@ -1,3 +1,4 @@
+// Tests: InFlightMessages.
 import { describe, expect, it } from 'vitest';
 import { InFlightMessages } from './InFlightMessages';
 

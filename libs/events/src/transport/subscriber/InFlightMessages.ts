@@ -1,3 +1,5 @@
+// What a subscriber holds: handler slots, one lease per SQS message with its newest receipt handle,
+// and the events it has claimed.
 import type { Message } from '@aws-sdk/client-sqs';
 
 /**

@@ -1,3 +1,5 @@
+// What the subscriber does to a queue's messages: delete, change visibility, release, dead-letter,
+// heartbeat.
 import { ChangeMessageVisibilityCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { bounded } from '../bounded';
 import { isRetryableError } from '../retry';

@@ -1,3 +1,4 @@
+// The copy of a message that goes to the DLQ: its attributes, with the reason added.
 import { SendMessageCommand, type Message, type MessageAttributeValue, type SQSClient } from '@aws-sdk/client-sqs';
 import { bounded } from '../bounded';
 

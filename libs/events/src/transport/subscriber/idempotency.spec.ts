@@ -1,3 +1,4 @@
+// Tests: InMemoryIdempotencyStore.
 import { describe, expect, it } from 'vitest';
 import { InMemoryIdempotencyStore } from './idempotency';
 

@@ -1,3 +1,4 @@
+// Tests: readIncomingMessage.
 import { describe, expect, it } from 'vitest';
 import { readIncomingMessage } from './incomingMessage';
 

@@ -1,3 +1,5 @@
+// Reads a received SQS message: raw delivery or SNS's JSON envelope, its body and its trace
+// context.
 import type { Message, MessageAttributeValue } from '@aws-sdk/client-sqs';
 
 export interface IncomingMessage {

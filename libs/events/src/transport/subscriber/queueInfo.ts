@@ -1,3 +1,5 @@
+// What start() reads of a queue: its visibility timeout, its redrive policy and DLQ; refuses a
+// queue without one.
 import { GetQueueAttributesCommand, GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { bounded } from '../bounded';
 import { BrokerUnavailableError, TransportConfigError } from '../errors';

@@ -1,3 +1,5 @@
+// The subscriber's public types: options, handler and its context, lifecycle events, dead-letter
+// codes.
 import type { Context } from '@opentelemetry/api';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Catalog, EventData, EventTypeName } from '../../contract/catalog';
