@@ -42,6 +42,7 @@ export { DYNAMODB_IDEMPOTENCY_ACTIONS, DynamoDbIdempotencyStore } from './transp
 export type { DynamoDbIdempotencyStoreOptions } from './transport/subscriber/DynamoDbIdempotencyStore';
 export { MIN_VISIBILITY_TIMEOUT_SECONDS } from './transport/subscriber/queueInfo';
 export { DEAD_LETTER_CODES } from './transport/subscriber/types';
+export { HandlerTimeoutError, PermanentError } from './transport/subscriber/handlerErrors';
 export type { DeadLetterCode, EventHandler, HandlerContext, SubscriberEvents, SubscriberOptions } from './transport/subscriber/types';
 
 // Topology: declared once, applied idempotently to any endpoint.

@@ -23,11 +23,22 @@ export class BrokerTimeoutError extends Error {
  */
 export async function bounded<Output>(operation: string, timeoutMs: number, call: (abortSignal: AbortSignal) => Promise<Output>, signal?: AbortSignal): Promise<Output> {
   const timeout = new AbortController();
-  const timer = setTimeout(() => timeout.abort(), timeoutMs);
+  let timer: NodeJS.Timeout | undefined;
+  // The caller hears of the timeout when it happens, not when the SDK has finished unwinding the
+  // aborted request (which can take a while more): a deadline is kept to the millisecond it names.
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      timeout.abort();
+      reject(new BrokerTimeoutError(operation, timeoutMs));
+    }, timeoutMs);
+  });
   const abortSignal = signal === undefined ? timeout.signal : AbortSignal.any([signal, timeout.signal]);
+  const pending = call(abortSignal);
+  pending.catch(() => undefined); // after a timeout its rejection is the abort's, already reported
   try {
-    return await call(abortSignal);
+    return await Promise.race([pending, expired]);
   } catch (error) {
+    if (error instanceof BrokerTimeoutError) throw error;
     if (timeout.signal.aborted && signal?.aborted !== true) throw new BrokerTimeoutError(operation, timeoutMs, { cause: error });
     throw error;
   } finally {

@@ -62,7 +62,7 @@ export class TopicBatcher {
   }
 
   private async sendWithRetry(batch: PendingPublish[]): Promise<void> {
-    let remaining = batch;
+    let remaining = this.rejectExpired(batch, 0, undefined);
     for (let attempt = 1; remaining.length > 0; attempt += 1) {
       let lastError: unknown;
       try {
@@ -81,27 +81,33 @@ export class TopicBatcher {
       }
       if (remaining.length === 0) return;
       const wait = backoffDelayMs(attempt, this.options.retryBaseMs, this.options.retryMaxMs);
-      const now = Date.now();
-      const expired = remaining.filter((p) => now + wait > p.deadline);
-      for (const publish of expired) {
-        publish.reject(
-          new PublishTimeoutError('PUBLISH_DEADLINE_EXCEEDED', `Event ${publish.entry.id} was not acknowledged by SNS before its deadline (${attempt} attempts): ${describe(lastError)}`, {
-            cause: lastError,
-            eventIds: [publish.entry.id],
-          }),
-        );
-      }
-      remaining = remaining.filter((p) => !expired.includes(p));
+      remaining = this.rejectExpired(remaining, wait, lastError, attempt);
       if (remaining.length === 0) return;
       this.options.onRetry(remaining.map((p) => p.entry.id), attempt, lastError);
       await delay(wait);
     }
   }
 
+  /**
+   * Rejects, with PublishTimeoutError, each publish whose deadline passes within `waitMs` (one that
+   * waited in the queue too); returns the others.
+   */
+  private rejectExpired(publishes: PendingPublish[], waitMs: number, lastError: unknown, attempts = 0): PendingPublish[] {
+    const now = Date.now();
+    const expired = publishes.filter((p) => now + waitMs >= p.deadline);
+    for (const publish of expired) {
+      const why = attempts === 0 ? 'waited for a request past its deadline' : `was not acknowledged by SNS before its deadline (${attempts} attempts): ${describe(lastError)}`;
+      publish.reject(new PublishTimeoutError('PUBLISH_DEADLINE_EXCEEDED', `Event ${publish.entry.id} ${why}`, { cause: lastError, eventIds: [publish.entry.id] }));
+    }
+    return expired.length === 0 ? publishes : publishes.filter((p) => !expired.includes(p));
+  }
+
   /** One request; returns the entries worth another try. */
   private async attempt(batch: PendingPublish[]): Promise<PendingPublish[]> {
-    // Bounded: a publish settles by its deadline plus at most one attempt, even if SNS never answers.
-    const output = await sendPublishBatch(this.sns, this.topicArn, batch.map((p) => p.entry), this.options.attemptTimeoutMs);
+    // Bounded by the attempt's timeout and by the time its latest deadline leaves: a publish settles
+    // by its deadline even if SNS never answers.
+    const timeLeft = Math.max(...batch.map((p) => p.deadline)) - Date.now();
+    const output = await sendPublishBatch(this.sns, this.topicArn, batch.map((p) => p.entry), Math.max(1, Math.min(this.options.attemptTimeoutMs, timeLeft)));
     const byId = new Map(batch.map((p) => [p.entry.id, p]));
     for (const success of output.Successful ?? []) {
       const publish = success.Id === undefined ? undefined : byId.get(success.Id);

@@ -16,11 +16,14 @@ import type { ClaimOutcome, IdempotencyStore } from './idempotency';
 import type { InFlightMessages, Lease } from './InFlightMessages';
 import { readIncomingMessage } from './incomingMessage';
 import type { QueueActions } from './QueueActions';
+import { HandlerTimeoutError, PermanentError, withinTimeout } from './handlerErrors';
 import type { DeadLetterCode, HandlerContext, SubscriberEvents } from './types';
 
 /** One event type's handler on a subscriber, with what it decodes. */
 export interface Registration {
   version: number;
+  /** The longest its handler may run; undefined: no bound but the shutdown's. */
+  handlerTimeoutMs?: number;
   /** `process <queue>` spans of this type. */
   spanShape: SpanShape;
   reader?: z.ZodType;
@@ -34,7 +37,7 @@ export interface PipelineDeps {
   store: IdempotencyStore;
   /** Prefix of this subscriber's keys in the store. */
   scope: string;
-  settings: { retryBaseSeconds: number; retryMaxSeconds: number; idempotencyWindowMs: number; requestTimeoutMs: number };
+  settings: { retryBaseSeconds: number; retryMaxSeconds: number; idempotencyWindowMs: number; requestTimeoutMs: number; handlerTimeoutMs: number | undefined };
   decodeChecks: DecodeChecks;
   inFlight: InFlightMessages;
   actions: QueueActions;
@@ -46,6 +49,13 @@ export interface PipelineDeps {
 }
 
 export class MessagePipeline {
+  /**
+   * Handlers that outlived their timeout and still run, by event id. Their claims stay held (as
+   * Powertools keeps an in-progress record until it expires): a redelivery of the event here counts
+   * as another timeout, and a replica's waits for the claim to complete or expire.
+   */
+  private readonly abandoned = new Map<string, Promise<void>>();
+
   constructor(private readonly deps: PipelineDeps) {}
 
   /** Takes one received message to its end: handled and deleted, retried, deferred or dead-lettered. */
@@ -72,8 +82,13 @@ export class MessagePipeline {
     if (!decoded.ok) return this.deadLetter(lease, decoded.code, decoded.reason, decoded.eventId, decoded.type);
     const { envelope } = decoded;
     if (!registration) return this.deadLetter(lease, 'NO_HANDLER', `No handler for ${envelope.type} on ${this.deps.queueUrl}`, envelope.id, envelope.type);
-    // The check and the claim are one step: locally (synchronous), then in the shared store.
     const key = this.key(envelope.id);
+    if (this.abandoned.has(envelope.id)) {
+      // Its handler from an earlier receive still runs past its timeout: this receive times out too.
+      const timeoutMs = registration.handlerTimeoutMs ?? this.deps.settings.handlerTimeoutMs ?? 0;
+      return this.handlerFailed(lease, envelope, key, new HandlerTimeoutError(envelope.id, timeoutMs, 'of an earlier receive still runs past its timeout'), performance.now());
+    }
+    // The check and the claim are one step: locally (synchronous), then in the shared store.
     let claim: ClaimOutcome = 'in-progress';
     if (this.deps.inFlight.claimEvent(lease, envelope.id)) {
       const outcome = this.deps.store.claim(key, this.inProgressTtlMs());
@@ -105,12 +120,17 @@ export class MessagePipeline {
     const span = startMessagingSpan(registration.spanShape, parent);
     if (span.isRecording()) span.setAttributes({ 'messaging.message.id': envelope.id, 'messaging.message.conversation_id': envelope.correlationId });
     const traceContext = trace.setSpan(parent, span);
-    const context: HandlerContext = { messageId: lease.messageId, receiveCount: lease.receiveCount, traceContext, traceparent, signal: this.deps.handlerSignal() };
+    const timeoutMs = registration.handlerTimeoutMs ?? this.deps.settings.handlerTimeoutMs;
+    const timeout = timeoutMs === undefined ? undefined : new AbortController();
+    const signal = timeout ? AbortSignal.any([this.deps.handlerSignal(), timeout.signal]) : this.deps.handlerSignal();
+    const context: HandlerContext = { messageId: lease.messageId, receiveCount: lease.receiveCount, traceContext, traceparent, signal };
+    const running = invoke(() => otelContext.with(traceContext, () => whileHandling(envelope, () => registration.handler(envelope, context))));
     try {
-      await otelContext.with(traceContext, () => whileHandling(envelope, () => registration.handler(envelope, context)));
+      await (timeout && timeoutMs !== undefined ? withinTimeout(running, timeoutMs, envelope.id, timeout) : running);
     } catch (error) {
       stopHeartbeat();
       endMessagingSpan(span, error);
+      if (error instanceof HandlerTimeoutError) this.abandon(envelope.id, key, running);
       await otelContext.with(traceContext, () => this.handlerFailed(lease, envelope, key, error, started));
       return;
     }
@@ -125,16 +145,42 @@ export class MessagePipeline {
     await this.deps.actions.delete(lease);
   }
 
+  /**
+   * A handler that outlived its timeout keeps its claim while it runs: when it ends well, the event
+   * is completed (a redelivery finds it done and drops it); when it fails, the claim expires.
+   */
+  private abandon(eventId: string, key: string, running: Promise<void>): void {
+    const settled = running.then(
+      async () => {
+        const completed = this.deps.store.complete(key, this.deps.settings.idempotencyWindowMs);
+        if (completed !== undefined) await completed;
+      },
+      () => undefined,
+    );
+    this.abandoned.set(eventId, settled);
+    void settled.catch((error: unknown) => this.deps.events.emit('transport-error', { operation: 'idempotency complete', error })).finally(() => this.abandoned.delete(eventId));
+  }
+
   private async handlerFailed(lease: Lease, envelope: EventEnvelope, key: string, error: unknown, started: number): Promise<void> {
-    await this.deps.store.release(key);
+    const timedOut = error instanceof HandlerTimeoutError;
+    // A timed-out handler still holds its claim (see abandon); any other failure gives it up.
+    if (!timedOut) await this.deps.store.release(key);
     // Counted against the newest receive: a redelivery while the handler ran raised it.
     const { receiveCount } = lease;
+    const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof PermanentError) {
+      // "Never retry this one": to the DLQ now, with the handler's reason, counted by its own code.
+      this.deps.logger.warn({ err: error, eventId: envelope.id, eventType: envelope.type, correlationId: envelope.correlationId, receiveCount }, 'handler rejected the event for good');
+      if (lease.released) return;
+      return this.deadLetter(lease, 'HANDLER_REJECTED', message, envelope.id, envelope.type);
+    }
     this.deps.events.emit('failed', { envelope, error, receiveCount, durationMs: performance.now() - started });
-    this.deps.logger.warn({ err: error, eventId: envelope.id, eventType: envelope.type, correlationId: envelope.correlationId, receiveCount }, 'handler failed');
+    this.deps.logger.warn({ err: error, eventId: envelope.id, eventType: envelope.type, correlationId: envelope.correlationId, receiveCount }, timedOut ? 'handler timed out' : 'handler failed');
     if (lease.released) return;
     if (receiveCount >= this.deps.actions.maxReceiveCount) {
-      const reason = `Handler failed ${receiveCount} times: ${error instanceof Error ? error.message : String(error)}`;
-      return this.deadLetter(lease, 'HANDLER_FAILED', reason, envelope.id, envelope.type);
+      return timedOut
+        ? this.deadLetter(lease, 'HANDLER_TIMEOUT', `Handler timed out ${receiveCount} times: ${message}`, envelope.id, envelope.type)
+        : this.deadLetter(lease, 'HANDLER_FAILED', `Handler failed ${receiveCount} times: ${message}`, envelope.id, envelope.type);
     }
     const delaySeconds = this.retryDelaySeconds(receiveCount);
     if (await this.deps.actions.changeVisibility(lease, delaySeconds)) this.deps.events.emit('retried', { envelope, receiveCount, delaySeconds });
@@ -175,5 +221,14 @@ export class MessagePipeline {
 
   private retryDelaySeconds(receiveCount: number): number {
     return Math.round(backoffDelayMs(receiveCount - 1, this.deps.settings.retryBaseSeconds * 1000, this.deps.settings.retryMaxSeconds * 1000) / 1000);
+  }
+}
+
+/** The handler's promise; a handler that throws before its first await rejects it too. */
+function invoke(call: () => void | Promise<void>): Promise<void> {
+  try {
+    return Promise.resolve(call());
+  } catch (error) {
+    return Promise.reject(error);
   }
 }

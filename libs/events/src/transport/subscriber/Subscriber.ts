@@ -4,13 +4,12 @@ import { EventEmitter } from 'node:events';
 import { ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import type { z } from 'zod';
 import type { Catalog, CurrentVersion, EventTypeName } from '../../contract/catalog';
-import { DEFAULT_MAX_FUTURE_SKEW_MS, getEventType, type DecodeChecks } from '../../contract/codec';
+import { getEventType, type DecodeChecks } from '../../contract/codec';
 import type { EventEnvelope } from '../../contract/envelope';
 import { bounded } from '../bounded';
 import { TransportConfigError } from '../errors';
 import { silentLogger, type Logger } from '../logger';
 import { backoffDelayMs, delay } from '../retry';
-import { DRAIN_MS } from '../stopBudget';
 import { SpanKind, type SpanShape } from '../tracing';
 import { DeleteBatcher } from './DeleteBatcher';
 import { InMemoryIdempotencyStore, type IdempotencyStore } from './idempotency';
@@ -18,9 +17,9 @@ import { InFlightMessages, type Lease } from './InFlightMessages';
 import { MessagePipeline, type Registration } from './MessagePipeline';
 import { describeQueue } from './queueInfo';
 import { QueueActions } from './QueueActions';
+import { checkHandlerTimeout, subscriberSettings, type Settings } from './settings';
 import type { EventHandler, HandlerContext, SubscriberEvents, SubscriberOptions } from './types';
 
-type Settings = Required<Omit<SubscriberOptions<Catalog>, 'deadLetterQueueUrl' | 'logger' | 'idempotencyStore' | 'idempotencyScope' | 'catalog' | 'sqs' | 'queueUrl'>>;
 
 /**
  * The attributes the subscriber reads, and no others: AWS returns none unless asked, and each one
@@ -63,21 +62,7 @@ export class Subscriber<C extends Catalog> extends EventEmitter<SubscriberEvents
     this.store = options.idempotencyStore ?? new InMemoryIdempotencyStore();
     this.queueName = options.queueUrl.split('/').at(-1) ?? options.queueUrl;
     this.scope = options.idempotencyScope ?? this.queueName;
-    this.settings = {
-      concurrency: options.concurrency ?? 10,
-      waitTimeSeconds: options.waitTimeSeconds ?? 20,
-      batchSize: options.batchSize ?? 10,
-      retryBaseSeconds: options.retryBaseSeconds ?? 2,
-      retryMaxSeconds: options.retryMaxSeconds ?? 300,
-      idempotencyWindowMs: options.idempotencyWindowMs ?? 3_600_000,
-      shutdownTimeoutMs: options.shutdownTimeoutMs ?? DRAIN_MS,
-      deleteBatchWindowMs: options.deleteBatchWindowMs ?? 200,
-      pollers: options.pollers ?? 4,
-      requestTimeoutMs: options.requestTimeoutMs ?? 5_000,
-      startTimeoutMs: options.startTimeoutMs ?? 20_000,
-      maxFutureSkewMs: options.maxFutureSkewMs ?? DEFAULT_MAX_FUTURE_SKEW_MS,
-    };
-    checkSettings(this.settings);
+    this.settings = subscriberSettings(options);
     this.decodeChecks = { maxFutureSkewMs: this.settings.maxFutureSkewMs };
     this.inFlight = new InFlightMessages(this.settings.concurrency);
   }
@@ -90,24 +75,26 @@ export class Subscriber<C extends Catalog> extends EventEmitter<SubscriberEvents
   subscribe<T extends EventTypeName<C>, V extends keyof C[T]['versions'] & number = CurrentVersion<C, T>>(
     type: T,
     handler: EventHandler<C, T, V>,
-    options?: { version?: V },
+    options?: { version?: V; handlerTimeoutMs?: number },
   ): this;
   subscribe<T extends EventTypeName<C>, R extends z.ZodType, V extends keyof C[T]['versions'] & number = CurrentVersion<C, T>>(
     type: T,
     handler: (event: EventEnvelope<T, z.output<R>>, context: HandlerContext) => void | Promise<void>,
-    options: { version?: V; reads: R },
+    options: { version?: V; reads: R; handlerTimeoutMs?: number },
   ): this;
-  subscribe(type: string, handler: (event: never, context: HandlerContext) => void | Promise<void>, options: { version?: number; reads?: z.ZodType } = {}): this {
+  subscribe(type: string, handler: (event: never, context: HandlerContext) => void | Promise<void>, options: { version?: number; reads?: z.ZodType; handlerTimeoutMs?: number } = {}): this {
     const definition = getEventType(this.options.catalog, type);
     const version = options.version ?? definition.current;
     if (!definition.versions[version]) throw new TransportConfigError('INVALID_OPTIONS', `${type} has no version ${version}`);
     if (this.handlers.has(type)) throw new TransportConfigError('INVALID_OPTIONS', `${type} already has a handler on this subscriber`);
+    checkHandlerTimeout(options.handlerTimeoutMs);
     const spanShape: SpanShape = {
       name: `process ${this.queueName}`,
       kind: SpanKind.CONSUMER,
       attributes: { 'messaging.system': 'aws_sqs', 'messaging.operation.type': 'process', 'messaging.destination.name': this.queueName, 'game_mesh.event.type': type },
     };
-    this.handlers.set(type, { version, spanShape, handler: handler as Registration['handler'], ...(options.reads ? { reader: options.reads } : {}) });
+    const timeoutMs = options.handlerTimeoutMs ?? this.options.handlerTimeoutMs;
+    this.handlers.set(type, { version, spanShape, handler: handler as Registration['handler'], ...(options.reads ? { reader: options.reads } : {}), ...(timeoutMs === undefined ? {} : { handlerTimeoutMs: timeoutMs }) });
     return this;
   }
 
@@ -147,7 +134,7 @@ export class Subscriber<C extends Catalog> extends EventEmitter<SubscriberEvents
       queueUrl: this.options.queueUrl,
       store: this.store,
       scope: this.scope,
-      settings: { retryBaseSeconds, retryMaxSeconds, idempotencyWindowMs, requestTimeoutMs },
+      settings: { retryBaseSeconds, retryMaxSeconds, idempotencyWindowMs, requestTimeoutMs, handlerTimeoutMs: this.options.handlerTimeoutMs },
       decodeChecks: this.decodeChecks,
       inFlight: this.inFlight,
       actions: this.queueActions,
@@ -271,28 +258,4 @@ export class Subscriber<C extends Catalog> extends EventEmitter<SubscriberEvents
     if (!this.queueActions) throw new Error('unreachable: messages arrive only after start()');
     return this.queueActions;
   }
-}
-
-function checkSettings(settings: Settings): void {
-  const rules: Record<keyof Settings, [number, number]> = {
-    concurrency: [1, 1000],
-    waitTimeSeconds: [0, 20],
-    batchSize: [1, 10],
-    retryBaseSeconds: [0, 43_200],
-    retryMaxSeconds: [0, 43_200],
-    idempotencyWindowMs: [0, Number.MAX_SAFE_INTEGER],
-    shutdownTimeoutMs: [0, 120_000],
-    deleteBatchWindowMs: [0, 10_000],
-    pollers: [1, 50],
-    requestTimeoutMs: [100, 120_000],
-    startTimeoutMs: [0, 600_000],
-    maxFutureSkewMs: [0, 86_400_000],
-  };
-  const problems = Object.entries(rules)
-    .filter(([name, [min, max]]) => {
-      const value = settings[name as keyof Settings];
-      return !(Number.isFinite(value) && value >= min && value <= max);
-    })
-    .map(([name, [min, max]]) => `${name} must be between ${min} and ${max} (got ${settings[name as keyof Settings]})`);
-  if (problems.length > 0) throw new TransportConfigError('INVALID_OPTIONS', `Subscriber options are invalid:\n- ${problems.join('\n- ')}`);
 }

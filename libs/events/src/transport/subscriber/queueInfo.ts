@@ -28,11 +28,11 @@ export async function describeQueue(
   options: { deadLetterQueueUrl?: string | undefined; requestTimeoutMs: number; deadlineMs: number },
 ): Promise<QueueInfo> {
   const deadline = Date.now() + options.deadlineMs;
-  const call = <T>(operation: string, send: () => Promise<T>): Promise<T> => withRetries(queueUrl, operation, send, deadline);
+  const call = <T>(operation: string, send: (timeoutMs: number) => Promise<T>): Promise<T> => withRetries(queueUrl, operation, send, deadline, options.requestTimeoutMs);
   let attributes: Record<string, string>;
   try {
     const command = new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn', 'VisibilityTimeout', 'RedrivePolicy'] });
-    const output = await call('GetQueueAttributes', () => bounded('GetQueueAttributes', options.requestTimeoutMs, (abortSignal) => sqs.send(command, { abortSignal })));
+    const output = await call('GetQueueAttributes', (timeoutMs) => bounded('GetQueueAttributes', timeoutMs, (abortSignal) => sqs.send(command, { abortSignal })));
     attributes = output.Attributes ?? {};
   } catch (error) {
     const name = error instanceof Error ? error.name : '';
@@ -52,7 +52,7 @@ export async function describeQueue(
       `Queue ${queueUrl} has VisibilityTimeout ${visibilityTimeoutSeconds} s; it must be at least ${MIN_VISIBILITY_TIMEOUT_SECONDS} s so a heartbeat can keep a message hidden while it is handled`,
     );
   }
-  const dlqUrl = options.deadLetterQueueUrl ?? (await queueUrlFromArn(sqs, redrive.deadLetterTargetArn, (op, send) => call(op, send), options.requestTimeoutMs));
+  const dlqUrl = options.deadLetterQueueUrl ?? (await queueUrlFromArn(sqs, redrive.deadLetterTargetArn, (op, send) => call(op, send)));
   return { queueArn: attributes['QueueArn'] ?? '', visibilityTimeoutSeconds, maxReceiveCount: redrive.maxReceiveCount, deadLetterQueueUrl: dlqUrl };
 }
 
@@ -66,22 +66,24 @@ function parseRedrivePolicy(text: string | undefined): { deadLetterTargetArn: st
 async function queueUrlFromArn(
   sqs: SQSClient,
   arn: string,
-  call: <T>(operation: string, send: () => Promise<T>) => Promise<T>,
-  requestTimeoutMs: number,
+  call: <T>(operation: string, send: (timeoutMs: number) => Promise<T>) => Promise<T>,
 ): Promise<string> {
   const [, , , , account, name] = arn.split(':');
   if (name === undefined || account === undefined) throw new TransportConfigError('INVALID_OPTIONS', `Not a queue ARN: ${arn}`);
   const command = new GetQueueUrlCommand({ QueueName: name, QueueOwnerAWSAccountId: account });
-  const output = await call('GetQueueUrl', () => bounded('GetQueueUrl', requestTimeoutMs, (abortSignal) => sqs.send(command, { abortSignal })));
+  const output = await call('GetQueueUrl', (timeoutMs) => bounded('GetQueueUrl', timeoutMs, (abortSignal) => sqs.send(command, { abortSignal })));
   if (output.QueueUrl === undefined) throw new TransportConfigError('QUEUE_NOT_FOUND', `Dead-letter queue ${arn} not found`);
   return output.QueueUrl;
 }
 
-/** A service starting while the broker hiccups should not die of it, nor wait past its deadline. */
-async function withRetries<T>(queueUrl: string, operation: string, call: () => Promise<T>, deadline: number): Promise<T> {
+/**
+ * A service starting while the broker hiccups should not die of it, nor wait past its deadline:
+ * each call gets `requestTimeoutMs` or what is left of the deadline, whichever is less.
+ */
+async function withRetries<T>(queueUrl: string, operation: string, call: (timeoutMs: number) => Promise<T>, deadline: number, requestTimeoutMs: number): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await call();
+      return await call(Math.max(1, Math.min(requestTimeoutMs, deadline - Date.now())));
     } catch (error) {
       if (!isRetryableError(error)) throw error;
       const wait = backoffDelayMs(attempt, 100, 2_000);

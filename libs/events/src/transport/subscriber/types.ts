@@ -15,7 +15,7 @@ export interface HandlerContext {
   /** The producer's trace as remote parent; start spans under it. */
   traceContext: Context;
   traceparent: string | undefined;
-  /** Aborted when shutdown's deadline passes: stop work, the message will be delivered again. */
+  /** Aborted when shutdown's deadline passes, or the handler's timeout: stop work, the message will be delivered again. */
   signal: AbortSignal;
 }
 
@@ -52,6 +52,13 @@ export interface SubscriberOptions<C extends Catalog> {
    * @defaultValue the queue's name
    */
   idempotencyScope?: string;
+  /**
+   * The longest a handler may run (opt-in; `subscribe(type, handler, { handlerTimeoutMs })` sets it
+   * per type). When it passes, the handler's `signal` aborts and the message counts as failed:
+   * retried, then dead-lettered as `HANDLER_TIMEOUT`. The event's claim stays held while the
+   * abandoned handler runs, so a redelivery does not apply it a second time. @defaultValue none
+   */
+  handlerTimeoutMs?: number;
   /** How long `stop()` lets in-flight handlers finish. @defaultValue DRAIN_MS (25 000: what ECS's and compose's 30 s grace leaves, see stopBudget.ts) */
   shutdownTimeoutMs?: number;
   /**
@@ -77,7 +84,7 @@ export interface SubscriberOptions<C extends Catalog> {
 }
 
 /** Why a message went to the dead-letter queue: every value, for the alarms on each reason. */
-export const DEAD_LETTER_CODES = [...REJECTION_CODES, 'NO_HANDLER', 'HANDLER_FAILED'] as const;
+export const DEAD_LETTER_CODES = [...REJECTION_CODES, 'NO_HANDLER', 'HANDLER_FAILED', 'HANDLER_TIMEOUT', 'HANDLER_REJECTED'] as const;
 export type DeadLetterCode = (typeof DEAD_LETTER_CODES)[number];
 
 /** Lifecycle of consuming, for logs and metrics: event name → listener arguments. */
