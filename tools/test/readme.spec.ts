@@ -1,3 +1,4 @@
+// Tests: the README is true of the code: its configuration table, commands, targets and files.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -34,6 +34,17 @@ export class EventMetrics {
     registers: [this.registry],
   });
   readonly queueDepth: Gauge<'queue' | 'state'>;
+  /** Read at scrape time from each observed subscriber: starvation shows before /ready fails. */
+  private readonly oldestHandlers = new Map<string, () => number>();
+  readonly oldestHandler = new Gauge({
+    name: 'event_handler_oldest_running_seconds',
+    help: 'How long the longest-running handler of each queue has held its slot (0: none runs).',
+    labelNames: ['queue'],
+    registers: [this.registry],
+    collect: () => {
+      for (const [queue, age] of this.oldestHandlers) this.oldestHandler.set({ queue }, age() / 1000);
+    },
+  });
 
   constructor(service: string, queueDepth?: () => Promise<Record<string, { visible: number; inFlight: number }>>) {
     this.registry.setDefaultLabels({ service });
@@ -67,6 +78,7 @@ export class EventMetrics {
    */
   observeSubscriber<C extends Catalog>(subscriber: Subscriber<C>, queue: string): void {
     const known = new Set(subscriber.eventTypes);
+    this.oldestHandlers.set(queue, () => subscriber.oldestHandlerMs);
     subscriber.on('handled', ({ envelope, durationMs, latencyMs }) => {
       this.consumed.inc({ type: envelope.type, queue });
       this.handlerDuration.observe({ type: envelope.type, queue }, durationMs / 1000);

@@ -1,6 +1,6 @@
 // What an app writes: its own settings and a build() that returns its handlers (keyed by queue and
 // event type, as its service.json declares them) and its HTTP routes. The runtime wires the rest.
-import type { Catalog, EventEnvelope, HandlerContext, Publisher, ServiceDeclaration } from '@game-mesh/events';
+import type { Catalog, EventEnvelope, HandlerContext, Publisher, ServiceDeclaration, SubscriberOptions } from '@game-mesh/events';
 import type { Express } from 'express';
 import type { z } from 'zod';
 import type { baseEnvSchema } from './config';
@@ -33,6 +33,9 @@ export type Handlers<R> = { [K in keyof R]: { [T in keyof R[K] & string]: Handle
 /** `H` with every queue or type the declaration lacks turned into `never`: the compiler names each extra one. */
 type OnlyDeclared<H, R> = { [K in keyof H]: K extends keyof R ? { [T in keyof H[K]]: T extends keyof R[K] ? H[K][T] : never } : never };
 
+/** The subscriber options a service may set for its queues. */
+export type ConsumeOptions = Partial<Pick<SubscriberOptions<Catalog>, 'concurrency' | 'handlerTimeoutMs' | 'starvedAfterMs'>>;
+
 /** Everything the environment gives every service, plus the app's own settings. */
 export type ServiceConfig<S extends z.ZodRawShape> = z.output<ReturnType<typeof baseEnvSchema>> & z.output<z.ZodObject<S>>;
 
@@ -63,6 +66,8 @@ export interface ServiceDefinition<C extends Catalog, R extends Readers, S exten
   declared: Declared<C, R, P>;
   /** Its own environment variables, beyond the base and broker ones every service reads. */
   settings?: S;
+  /** How its subscribers handle: `concurrency`, `handlerTimeoutMs`, `starvedAfterMs` (the Subscriber's options, for every queue). */
+  consume?: ConsumeOptions;
   /** A method, so that any service's definition is an {@link AnyServiceDefinition}. */
   build(context: ServiceContext<C, S, P>): ServiceParts<H>;
 }

@@ -65,7 +65,7 @@ export async function startService(
   );
   const depths = clients && Object.keys(watched).length > 0 ? () => queueDepths(clients.sqs, watched) : undefined;
   const parts = definition.build({ config, logger, publisher, streams, queueDepths: depths ?? (async () => ({})) });
-  const subscribers = Object.entries(buildSubscribers(definition.declared, parts.handlers, config, clients ? { sqs: clients.sqs, idempotencyStore } : undefined, logger));
+  const subscribers = Object.entries(buildSubscribers(definition.declared, parts.handlers, config, clients ? { sqs: clients.sqs, idempotencyStore } : undefined, logger, definition.consume));
   const metrics = new EventMetrics(name, subscribers.length > 0 ? depths : undefined);
   if (publisher) {
     metrics.observePublisher(publisher);
@@ -77,12 +77,21 @@ export async function startService(
   }
   const readiness: ReadinessCheck[] = [
     ...(clients ? brokerReadiness(clients, { topicArn: publishing?.topicArn, queues: Object.fromEntries(subscribers.map(([key, s]) => [key, s.queueUrl])) }) : []),
-    ...subscribers.map(([key, { subscriber }]) => ({
-      name: `consuming:${key}`,
-      check: async () => {
-        if (!subscriber.isRunning) throw new Error('not consuming');
+    ...subscribers.flatMap(([key, { subscriber }]) => [
+      {
+        name: `consuming:${key}`,
+        check: async () => {
+          if (!subscriber.isRunning) throw new Error('not consuming');
+        },
       },
-    })),
+      {
+        // Consuming but starved: every slot held by a handler running past its bound.
+        name: `handlers:${key}`,
+        check: async () => {
+          if (subscriber.isStarved) throw new Error(`every handler slot held past its bound (the oldest for ${Math.round(subscriber.oldestHandlerMs / 1000)} s)`);
+        },
+      },
+    ]),
     ...(publisher ? [publishingReadiness(publisher)] : []),
     ...(parts.readiness ?? []),
   ];

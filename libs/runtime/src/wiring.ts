@@ -5,7 +5,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { getEventType, Publisher, queueEnvName, Subscriber, TOPIC_ARN_ENV, type Catalog, type IdempotencyStore, type Logger, type ServiceDeclaration } from '@game-mesh/events';
 import type { z } from 'zod';
 import { baseEnvSchema, queueUrlSchema, topicArnSchema } from './config';
-import type { AnyServiceDefinition, Readers } from './serviceDefinition';
+import type { AnyServiceDefinition, ConsumeOptions, Readers } from './serviceDefinition';
 
 /** The variables of a service's topic and queues, and the ones it cannot run without unless EVENTS_MODE=log-only. */
 export function brokerVariables(declaration: ServiceDeclaration): { shape: Record<string, z.ZodOptional<z.ZodType>>; required: string[] } {
@@ -60,6 +60,7 @@ export function buildSubscribers<C extends Catalog>(
   config: Env & { SHUTDOWN_TIMEOUT_MS: number },
   broker: { sqs: SQSClient; idempotencyStore: IdempotencyStore | undefined } | undefined,
   logger: Logger,
+  consume: ConsumeOptions = {},
 ): Record<string, WiredQueue<C>> {
   const { catalog, declaration, readers } = declared;
   checkHandlers(declaration, handlers);
@@ -76,6 +77,7 @@ export function buildSubscribers<C extends Catalog>(
       ...(deadLetterQueueUrl ? { deadLetterQueueUrl } : {}),
       logger,
       shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+      ...consume,
       ...(broker.idempotencyStore ? { idempotencyStore: broker.idempotencyStore } : {}),
     });
     for (const { type, version } of queue.subscriptions) {

@@ -19,6 +19,8 @@ export interface Lease {
   released: boolean;
   /** The event id this lease holds the local claim of, once it has one. */
   claimedEventId?: string;
+  /** When it was received (performance.now()): how long its handler has held its slot. */
+  readonly receivedAt: number;
 }
 
 /**
@@ -37,6 +39,20 @@ export class InFlightMessages {
 
   get size(): number {
     return this.leases.size;
+  }
+
+  /** How long the oldest held message has been held, in ms; 0 when none is. Walks at most `capacity` leases. */
+  oldestHeldMs(now = performance.now()): number {
+    let oldest = now;
+    for (const lease of this.leases.values()) oldest = Math.min(oldest, lease.receivedAt);
+    return now - oldest;
+  }
+
+  /** Every slot held, each for longer than `boundMs`: nothing new can be handled until one ends. */
+  allHeldLongerThan(boundMs: number, now = performance.now()): boolean {
+    if (this.leases.size < this.capacity) return false;
+    for (const lease of this.leases.values()) if (now - lease.receivedAt <= boundMs) return false;
+    return true;
   }
 
   /** The most held at once since construction: leases plus slots reserved for a receive. */
@@ -69,7 +85,7 @@ export class InFlightMessages {
       held.receiveCount = Math.max(held.receiveCount, receiveCount);
       return undefined;
     }
-    const lease: Lease = { messageId, message, receiptHandle: message.ReceiptHandle ?? '', receiveCount, released: false };
+    const lease: Lease = { messageId, message, receiptHandle: message.ReceiptHandle ?? '', receiveCount, released: false, receivedAt: performance.now() };
     this.leases.set(messageId, lease);
     this.peak = Math.max(this.peak, this.leases.size + this.reserved);
     return lease;

@@ -112,6 +112,19 @@ export class Subscriber<C extends Catalog> extends EventEmitter<SubscriberEvents
     return this.running;
   }
 
+  /** How long the longest-running handler has held its slot, in ms (0: none runs). */
+  get oldestHandlerMs(): number {
+    return this.inFlight.oldestHeldMs();
+  }
+
+  /**
+   * Every slot is held by a handler running longer than `starvedAfterMs`: the subscriber receives
+   * nothing until one ends. Readiness fails on it.
+   */
+  get isStarved(): boolean {
+    return this.inFlight.allHeldLongerThan(this.settings.starvedAfterMs);
+  }
+
   /** Most handlers that ran (or had slots reserved) at once; never above `concurrency`. */
   get peakInFlight(): number {
     return this.inFlight.peak;

@@ -22,6 +22,7 @@ export function subscriberSettings(options: SubscriberOptions<Catalog>): Setting
     requestTimeoutMs: options.requestTimeoutMs ?? 5_000,
     startTimeoutMs: options.startTimeoutMs ?? 20_000,
     maxFutureSkewMs: options.maxFutureSkewMs ?? DEFAULT_MAX_FUTURE_SKEW_MS,
+    starvedAfterMs: options.starvedAfterMs ?? options.handlerTimeoutMs ?? 300_000,
   };
   checkSettings(settings);
   checkHandlerTimeout(options.handlerTimeoutMs);
@@ -42,6 +43,7 @@ function checkSettings(settings: Settings): void {
     requestTimeoutMs: [100, 120_000],
     startTimeoutMs: [0, 600_000],
     maxFutureSkewMs: [0, 86_400_000],
+    starvedAfterMs: [1, 43_200_000],
   };
   const problems = Object.entries(rules)
     .filter(([name, [min, max]]) => {

@@ -59,6 +59,11 @@ export interface SubscriberOptions<C extends Catalog> {
    * abandoned handler runs, so a redelivery does not apply it a second time. @defaultValue none
    */
   handlerTimeoutMs?: number;
+  /**
+   * When every slot has been held longer than this, the subscriber is starved (`isStarved`; a
+   * service's /ready fails). @defaultValue handlerTimeoutMs, else 300_000 (5 min)
+   */
+  starvedAfterMs?: number;
   /** How long `stop()` lets in-flight handlers finish. @defaultValue DRAIN_MS (25 000: what ECS's and compose's 30 s grace leaves, see stopBudget.ts) */
   shutdownTimeoutMs?: number;
   /**
