@@ -92,7 +92,7 @@ describe('nx g @game-mesh/services:service, on a copy of the workspace', () => {
     const topology = JSON.parse(
       run(copy, 'npx', ['tsx', '--tsconfig', 'tools/tsconfig.json', 'tools/print-topology.ts']),
     ) as ReturnType<typeof resolveTopology>;
-    expect(topology.topics).toContainEqual({ key: 'loot-tracker', name: 'prod-loot-tracker', producer: 'loot-tracker' });
+    expect(topology.topics).toContainEqual({ key: 'loot-tracker', name: 'prod-loot-tracker', producer: 'loot-tracker', fifo: false });
     const queue = topology.queues.find((q) => q.service === 'loot-tracker');
     expect(queue?.subscriptions.map((s) => s.topicKey).sort()).toEqual(['time', 'weather']);
   }, 60_000);

@@ -47,7 +47,12 @@ export function defineCatalog<const C extends Catalog>(catalog: C): C {
   const problems: string[] = [];
   const topicOf = new Map<string, string>();
   const producerOf = new Map<string, string>();
+  const orderedOf = new Map<string, boolean>();
   for (const [type, definition] of Object.entries(catalog)) {
+    // A FIFO topic takes only ordered types, a standard one only unordered ones.
+    const ordered = orderedOf.get(definition.topic) ?? definition.ordering !== undefined;
+    if (ordered !== (definition.ordering !== undefined)) problems.push(`${type}: topic "${definition.topic}" mixes ordered and unordered types; every type of a topic is ordered, or none is`);
+    orderedOf.set(definition.topic, ordered);
     problems.push(...checkType(type, definition));
     // One topic per producer: a topic's subscribers then know who wrote every message on it.
     const topic = topicOf.get(definition.producer) ?? definition.topic;
@@ -81,6 +86,11 @@ function checkType(type: string, definition: EventTypeDefinition): string[] {
   for (const version of versions) {
     const versionDefinition = definition.versions[version];
     if (versionDefinition) problems.push(...checkVersion(`${type} v${version}`, versionDefinition));
+    const groupBy = definition.ordering?.groupBy;
+    const shape = versionDefinition && 'shape' in versionDefinition.schema ? (versionDefinition.schema.shape as Record<string, { type?: string; def?: { type?: string } }>) : undefined;
+    if (groupBy !== undefined && shape?.[groupBy]?.def?.type !== 'string') {
+      problems.push(`${type} v${version}: ordering.groupBy "${groupBy}" must be a required string field of data (the message group)`);
+    }
   }
   return [...new Set(problems)];
 }

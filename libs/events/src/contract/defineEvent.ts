@@ -56,6 +56,13 @@ export interface EventTypeDefinition<
    * independently). The contract gate enforces it. @defaultValue 'FULL'
    */
   compatibility?: CompatibilityMode;
+  /**
+   * Events of this type apply in order per value of a `data` field (e.g. `playerId`): the type's
+   * topic becomes an SNS FIFO topic, each queue that reads it a FIFO queue with a FIFO DLQ, the
+   * field's value is the message group, and the event id the deduplication id (a publish retried
+   * within five minutes arrives once). Every type of one topic is ordered, or none is.
+   */
+  ordering?: { groupBy: string };
 }
 
 export type CompatibilityMode = 'BACKWARD' | 'FORWARD' | 'FULL';

@@ -15,7 +15,7 @@ import {
 import { CreateQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, ListQueueTagsCommand, SetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { TransportConfigError } from '../transport/errors';
 import { ContractError } from '../contract/errors';
-import { deadLetterQueueAttributes, queueAttributes, sameAttributeValue } from './awsAttributes';
+import { deadLetterQueueAttributes, FIFO_TOPIC_ATTRIBUTES, queueAttributes, sameAttributeValue } from './awsAttributes';
 import type { ResolvedQueue, ResolvedTopology } from './defineTopology';
 import { serviceEnvironment } from './environment';
 import { listTopicArns } from './listTopics';
@@ -88,7 +88,7 @@ export async function applyTopology(options: ApplyOptions): Promise<ApplyReport>
   const topicArns: Record<string, string> = {};
   for (const topic of topology.topics) {
     const existed = existingTopics.some((arn) => arn.endsWith(`:${topic.name}`));
-    const created = await sns.send(new CreateTopicCommand({ Name: topic.name }));
+    const created = await sns.send(new CreateTopicCommand({ Name: topic.name, ...(topic.fifo ? { Attributes: { ...FIFO_TOPIC_ATTRIBUTES } } : {}) }));
     const arn = required(created.TopicArn, `TopicArn of ${topic.name}`);
     topicArns[topic.key] = arn;
     const drifted = await reconcile(
@@ -102,10 +102,10 @@ export async function applyTopology(options: ApplyOptions): Promise<ApplyReport>
   const queues: AppliedQueue[] = [];
   const support: EndpointSupport = { unsupported: new Set(), warnings: [] };
   for (const queue of topology.queues) {
-    const deadLetter = await ensureQueue(sqs, support, queue.deadLetterQueueName, (dlqArn) => deadLetterQueueAttributes(dlqArn));
+    const deadLetter = await ensureQueue(sqs, support, queue.deadLetterQueueName, (dlqArn) => deadLetterQueueAttributes(dlqArn), queue.fifo);
     changes.push({ ...deadLetter.change, kind: 'dead-letter-queue' });
     const topicsOfQueue = queue.subscriptions.map((s) => required(topicArns[s.topicKey], `topic ${s.topicKey}`));
-    const main = await ensureQueue(sqs, support, queue.name, (queueArn) => queueAttributes(queue, queueArn, deadLetter.arn, topicsOfQueue));
+    const main = await ensureQueue(sqs, support, queue.name, (queueArn) => queueAttributes(queue, queueArn, deadLetter.arn, topicsOfQueue), queue.fifo);
     changes.push(main.change);
     queues.push({ service: queue.service, key: queue.key, url: main.url, arn: main.arn, deadLetterUrl: deadLetter.url, deadLetterArn: deadLetter.arn });
   }
@@ -121,6 +121,7 @@ async function ensureQueue(
   support: EndpointSupport,
   name: string,
   desired: (queueArn: string) => Record<string, string>,
+  fifo: boolean,
 ): Promise<{ url: string; arn: string; change: ApplyChange }> {
   let url: string | undefined;
   try {
@@ -129,7 +130,8 @@ async function ensureQueue(
     if (!(error instanceof Error) || !/QueueDoesNotExist|NonExistentQueue/.test(error.name)) throw error;
   }
   const existed = url !== undefined;
-  url ??= required((await sqs.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl, `QueueUrl of ${name}`);
+  // FifoQueue is fixed at creation (and the name ends in .fifo).
+  url ??= required((await sqs.send(new CreateQueueCommand({ QueueName: name, ...(fifo ? { Attributes: { FifoQueue: 'true' } } : {}) }))).QueueUrl, `QueueUrl of ${name}`);
   const queueUrl = url;
   const current: Record<string, string> = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['All'] }))).Attributes ?? {};
   const arn = required(current['QueueArn'], `QueueArn of ${name}`);

@@ -39,8 +39,16 @@ export function queueAttributes(queue: ResolvedQueue, queueArn: string, deadLett
     SqsManagedSseEnabled: 'true',
     RedrivePolicy: JSON.stringify({ deadLetterTargetArn: deadLetterArn, maxReceiveCount: queue.maxReceiveCount }),
     Policy: JSON.stringify(queuePolicy(queueArn, topicArns)),
+    // FIFO high-throughput mode: deduplication and the throughput quota per message group.
+    ...(queue.fifo ? FIFO_QUEUE_ATTRIBUTES : {}),
   };
 }
+
+/** What a FIFO queue gets beyond a standard one (FifoQueue itself is set when it is created). */
+export const FIFO_QUEUE_ATTRIBUTES = { DeduplicationScope: 'messageGroup', FifoThroughputLimit: 'perMessageGroupId' } as const;
+
+/** What a FIFO topic is created with: deduplication ids come from the publisher (the event id). */
+export const FIFO_TOPIC_ATTRIBUTES = { FifoTopic: 'true', ContentBasedDeduplication: 'false' } as const;
 
 /**
  * The one queue policy, for `applyTopology` and for CDK alike: only SNS, and only for our own

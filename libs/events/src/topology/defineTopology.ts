@@ -41,8 +41,11 @@ export interface TopologyDeclaration<C extends Catalog> {
 
 export interface ResolvedTopic {
   key: string;
+  /** With `.fifo` at the end when `fifo`. */
   name: string;
   producer: string;
+  /** An SNS FIFO topic: its types declare `ordering`. */
+  fifo: boolean;
 }
 
 export interface ResolvedSubscription {
@@ -55,6 +58,8 @@ export interface ResolvedQueue {
   key: string;
   name: string;
   deadLetterQueueName: string;
+  /** A FIFO queue (and FIFO DLQ): it reads ordered types, from FIFO topics. */
+  fifo: boolean;
   maxReceiveCount: number;
   visibilityTimeoutSeconds: number;
   /** Types and the versions this queue's consumer reads (`pinned`: declared, not defaulted to current), with its reader schema where it declares one. */
@@ -85,6 +90,8 @@ export function defineTopology<const C extends Catalog>(declaration: TopologyDec
         problems.push(`${at}: visibilityTimeoutSeconds must be between ${MIN_VISIBILITY_TIMEOUT_SECONDS} and 43200 (a heartbeat cannot keep a shorter one alive)`);
       }
       problems.push(...queue.subscriptions.flatMap((subscription) => checkSubscription(declaration.catalog, at, subscription)));
+      const ordered = new Set(queue.subscriptions.map((s) => declaration.catalog[s.type]?.ordering !== undefined));
+      if (ordered.size > 1) problems.push(`${at}: reads ordered and unordered types; SNS FIFO topics deliver only to FIFO queues, so give the ordered types a queue key of their own`);
     }
   }
   if (problems.length === 0) {
@@ -122,17 +129,21 @@ export function resolveTopology<C extends Catalog>(declaration: TopologyDeclarat
   }
   const topics = new Map<string, ResolvedTopic>();
   for (const definition of Object.values(declaration.catalog)) {
-    topics.set(definition.topic, { key: definition.topic, name: `${prefix}-${definition.topic}`, producer: definition.producer });
+    const fifo = definition.ordering !== undefined;
+    topics.set(definition.topic, { key: definition.topic, name: `${prefix}-${definition.topic}${fifo ? '.fifo' : ''}`, producer: definition.producer, fifo });
   }
   const queues: ResolvedQueue[] = [];
   for (const [service, consumer] of Object.entries(declaration.consumers)) {
     for (const [key, queue] of Object.entries(consumer)) {
-      const name = key === 'main' ? `${prefix}-${service}` : `${prefix}-${service}-${key}`;
+      const base = key === 'main' ? `${prefix}-${service}` : `${prefix}-${service}-${key}`;
+      const fifo = queue.subscriptions.some((s) => declaration.catalog[s.type]?.ordering !== undefined);
+      const suffix = fifo ? '.fifo' : '';
       queues.push({
         service,
         key,
-        name,
-        deadLetterQueueName: `${name}-dlq`,
+        name: `${base}${suffix}`,
+        deadLetterQueueName: `${base}-dlq${suffix}`,
+        fifo,
         maxReceiveCount: queue.maxReceiveCount ?? TOPOLOGY_DEFAULTS.maxReceiveCount,
         visibilityTimeoutSeconds: queue.visibilityTimeoutSeconds ?? TOPOLOGY_DEFAULTS.visibilityTimeoutSeconds,
         reads: queue.subscriptions.map((s) => ({

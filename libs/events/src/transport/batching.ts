@@ -49,10 +49,13 @@ export class Batcher<T> {
     }
   }
 
-  /** Sends everything pending now and resolves when every request has settled. */
+  /** Sends everything pending (up to `maxInFlight` at a time) and resolves when every request has settled. */
   async flush(): Promise<void> {
-    this.drain();
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    for (;;) {
+      this.drain();
+      if (this.inFlight.size === 0 && this.pending.length === 0) return;
+      await Promise.allSettled([...this.inFlight]);
+    }
   }
 
   private sendFull(): void {
@@ -67,10 +70,11 @@ export class Batcher<T> {
     else this.timer ??= setTimeout(() => this.drain(), this.options.windowMs);
   }
 
+  /** Sends what is pending, never more than `maxInFlight` requests at once: the rest follows as they settle. */
   private drain(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    while (this.pending.length > 0) this.sendOne();
+    while (this.pending.length > 0 && this.inFlight.size < (this.options.maxInFlight ?? Infinity)) this.sendOne();
   }
 
   private sendOne(): void {
@@ -82,7 +86,10 @@ export class Batcher<T> {
     }
     const request = this.options.send(batch).finally(() => {
       this.inFlight.delete(request);
-      if (this.options.eager && this.pending.length > 0) this.kick();
+      if (this.pending.length > 0) {
+        if (this.options.eager) this.kick();
+        else this.timer ??= setTimeout(() => this.drain(), this.options.windowMs);
+      }
     });
     this.inFlight.add(request);
   }

@@ -12,6 +12,7 @@ import { silentLogger, type Logger } from '../logger';
 import { causationFor } from '../causation';
 import { endMessagingSpan, SpanKind, startMessagingSpan, traceparentOfSpan, type SpanShape } from '../tracing';
 import { context as otelContext, trace, type Span } from '@opentelemetry/api';
+import { MESSAGE_GROUP_ID } from './publishBatch';
 import { TopicBatcher } from './TopicBatcher';
 
 /** Where events go: SNS, or nowhere but the log (chosen explicitly, never by accident). */
@@ -171,9 +172,11 @@ export class Publisher<C extends Catalog> extends EventEmitter<PublisherEvents> 
         this.inSpan(span, () => this.logger.info({ event: logged, attributes, eventId: logged.id, eventType: type, correlationId: logged.correlationId }, 'event logged, not published (log-only mode)'));
       } else {
         const deadline = Date.now() + (this.options.deadlineMs ?? 30_000);
-        const batcher = this.batcherFor(transport.sns, topicArn);
+        const groupId = definition.ordering === undefined ? undefined : groupIdOf(envelope, definition.ordering.groupBy);
+        const batcher = this.batcherFor(transport.sns, topicArn, groupId !== undefined);
         const eventId = envelope.id;
-        messageId = await new Promise<string | undefined>((resolve, reject) => batcher.add({ entry: { id: eventId, body, attributes, size }, deadline, resolve, reject }));
+        const entry = { id: eventId, body, attributes, size, ...(groupId === undefined ? {} : { groupId }) };
+        messageId = await new Promise<string | undefined>((resolve, reject) => batcher.add({ entry, deadline, resolve, reject }));
       }
       endMessagingSpan(span);
       const published = { envelope, durationMs: performance.now() - started, ...(messageId === undefined ? {} : { messageId }) };
@@ -213,12 +216,13 @@ export class Publisher<C extends Catalog> extends EventEmitter<PublisherEvents> 
     return shape;
   }
 
-  private batcherFor(sns: SNSClient, topicArn: string): TopicBatcher {
+  private batcherFor(sns: SNSClient, topicArn: string, fifo: boolean): TopicBatcher {
     let batcher = this.batchers.get(topicArn);
     if (!batcher) {
       batcher = new TopicBatcher(sns, topicArn, {
         windowMs: this.options.batchWindowMs ?? 2,
-        maxInFlight: 8,
+        // A FIFO topic gets one request at a time: two in flight could land in either order.
+        maxInFlight: fifo ? 1 : 8,
         retryBaseMs: this.options.retryBaseMs ?? 50,
         retryMaxMs: this.options.retryMaxMs ?? 2_000,
         attemptTimeoutMs: this.options.attemptTimeoutMs ?? 5_000,
@@ -250,4 +254,15 @@ export class Publisher<C extends Catalog> extends EventEmitter<PublisherEvents> 
     }
     if (problems.length > 0) throw new TransportConfigError('INVALID_OPTIONS', `Publisher options are invalid:\n- ${problems.join('\n- ')}`);
   }
+}
+
+/** An ordered type's message group: its `groupBy` field, held to AWS's rule for group ids. */
+function groupIdOf(envelope: EventEnvelope, groupBy: string): string {
+  const value = (envelope.data as Record<string, unknown>)[groupBy];
+  if (typeof value !== 'string' || !MESSAGE_GROUP_ID.test(value)) {
+    throw new PublishRejectedError('PUBLISH_REJECTED', `Event ${envelope.id} (${envelope.type}): its ordering field ${groupBy} must be 1-128 letters, digits or punctuation to be a message group; got ${JSON.stringify(value)}`, {
+      eventIds: [envelope.id],
+    });
+  }
+  return value;
 }

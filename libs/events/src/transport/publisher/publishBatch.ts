@@ -11,7 +11,12 @@ export interface BatchEntry {
   attributes: StringAttributes;
   /** The bytes SNS counts ({@link messageSize}), when the caller has them already. */
   size?: number;
+  /** For a FIFO topic: the message group (the event id is then its deduplication id). */
+  groupId?: string;
 }
+
+/** AWS's rule for a MessageGroupId (emulators accept anything): 1-128 of letters, digits and punctuation. */
+export const MESSAGE_GROUP_ID = /^[A-Za-z0-9!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]{1,128}$/;
 
 /**
  * AWS refuses a PublishBatch with more than 10 entries, more than 256 KiB in total or repeated
@@ -49,6 +54,8 @@ export async function sendPublishBatch(sns: SNSClient, topicArn: string, entries
     Id: entry.id,
     Message: entry.body,
     MessageAttributes: entry.attributes,
+    // A publish retried within five minutes (a timeout whose request did land) arrives once.
+    ...(entry.groupId === undefined ? {} : { MessageGroupId: entry.groupId, MessageDeduplicationId: entry.id }),
   }));
   const command = new PublishBatchCommand({ TopicArn: topicArn, PublishBatchRequestEntries: requestEntries });
   return bounded('PublishBatch', timeoutMs, (abortSignal) => sns.send(command, { abortSignal }));

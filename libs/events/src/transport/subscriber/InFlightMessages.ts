@@ -21,6 +21,8 @@ export interface Lease {
   claimedEventId?: string;
   /** When it was received (performance.now()): how long its handler has held its slot. */
   readonly receivedAt: number;
+  /** SQS confirmed its delete: it will not come back (handled, a duplicate, or parked in the DLQ). */
+  deleted?: boolean;
 }
 
 /**
@@ -129,4 +131,14 @@ export class InFlightMessages {
   notify(): void {
     for (const waiter of [...this.waiters]) waiter();
   }
+}
+
+/** A FIFO receive's messages by message group, each group in the order SQS returned it. */
+export function byMessageGroup(leases: readonly Lease[]): Lease[][] {
+  const groups = new Map<string, Lease[]>();
+  for (const lease of leases) {
+    const group = lease.message.Attributes?.['MessageGroupId'] ?? lease.messageId;
+    groups.set(group, [...(groups.get(group) ?? []), lease]);
+  }
+  return [...groups.values()];
 }

@@ -46,6 +46,7 @@ export class QueueActions {
     if (lease.released) return;
     try {
       await this.deletes.delete(lease.receiptHandle);
+      lease.deleted = true;
     } catch (error) {
       this.onError('DeleteMessageBatch', error);
     }

@@ -13,7 +13,7 @@ import { backoffDelayMs, delay } from '../retry';
 import { SpanKind, type SpanShape } from '../tracing';
 import { DeleteBatcher } from './DeleteBatcher';
 import { InMemoryIdempotencyStore, type IdempotencyStore } from './idempotency';
-import { InFlightMessages, type Lease } from './InFlightMessages';
+import { byMessageGroup, InFlightMessages, type Lease } from './InFlightMessages';
 import { MessagePipeline, type Registration } from './MessagePipeline';
 import { describeQueue } from './queueInfo';
 import { QueueActions } from './QueueActions';
@@ -50,6 +50,8 @@ export class Subscriber<C extends Catalog> extends EventEmitter<SubscriberEvents
   private pollAbort = new AbortController();
   private handlerAbort = new AbortController();
   private running = false;
+  /** A FIFO queue: each message group's messages run one at a time, in order. */
+  private fifo = false;
   private activePollers = 0;
   /** The queue's name, for spans: `process <queue>`. */
   private readonly queueName: string;
@@ -136,7 +138,9 @@ export class Subscriber<C extends Catalog> extends EventEmitter<SubscriberEvents
     if (this.handlers.size === 0) throw new TransportConfigError('INVALID_OPTIONS', 'subscribe() at least one handler before start()');
     const { requestTimeoutMs, startTimeoutMs, deleteBatchWindowMs } = this.settings;
     const queue = await describeQueue(this.options.sqs, this.options.queueUrl, { deadLetterQueueUrl: this.options.deadLetterQueueUrl, requestTimeoutMs, deadlineMs: startTimeoutMs });
-    this.deletes = new DeleteBatcher(this.options.sqs, this.options.queueUrl, deleteBatchWindowMs, requestTimeoutMs);
+    this.fifo = queue.fifo;
+    // On a FIFO queue the group waits for the delete: no window to share it.
+    this.deletes = new DeleteBatcher(this.options.sqs, this.options.queueUrl, queue.fifo ? 0 : deleteBatchWindowMs, requestTimeoutMs);
     this.queueActions = new QueueActions(this.options.sqs, this.options.queueUrl, queue, this.deletes, requestTimeoutMs, (operation, error) =>
       this.emit('transport-error', { operation, error }),
     );
@@ -212,7 +216,8 @@ export class Subscriber<C extends Catalog> extends EventEmitter<SubscriberEvents
           await this.release(leases);
           return;
         }
-        for (const lease of leases) this.dispatch(lease);
+        if (this.fifo) this.dispatchInGroups(leases);
+        else for (const lease of leases) void this.runLease(lease);
         const full = messages.length >= slots;
         if (full && this.activePollers < this.settings.pollers) helpers.push(this.poll(false));
         if (!primary && !full) return;
@@ -232,7 +237,7 @@ export class Subscriber<C extends Catalog> extends EventEmitter<SubscriberEvents
         MaxNumberOfMessages: max,
         WaitTimeSeconds: waitTimeSeconds,
         MessageAttributeNames: [...RECEIVE_ATTRIBUTES.MessageAttributeNames],
-        MessageSystemAttributeNames: [...RECEIVE_ATTRIBUTES.MessageSystemAttributeNames],
+        MessageSystemAttributeNames: this.fifo ? [...RECEIVE_ATTRIBUTES.MessageSystemAttributeNames, 'MessageGroupId'] : [...RECEIVE_ATTRIBUTES.MessageSystemAttributeNames],
       });
       const output = await bounded('ReceiveMessage', waitTimeSeconds * 1000 + requestTimeoutMs, (abortSignal) => this.options.sqs.send(command, { abortSignal }), this.pollAbort.signal);
       backoff.failures = 0;
@@ -254,17 +259,36 @@ export class Subscriber<C extends Catalog> extends EventEmitter<SubscriberEvents
     this.emit('released', { messageIds: leases.map((lease) => lease.messageId) });
   }
 
-  private dispatch(lease: Lease): void {
+  /** Runs one message to its end and frees its slot; whether it is gone for good (deleted) or comes back. */
+  private async runLease(lease: Lease): Promise<boolean> {
     if (!this.pipeline) throw new Error('unreachable: messages arrive only after start()');
-    this.pipeline.run(lease).then(
-      () => this.inFlight.settle(lease),
-      (error: unknown) => {
-        // Unexpected (e.g. the idempotency store failed): the message becomes visible again later.
-        this.emit('transport-error', { operation: 'process', error });
-        this.logger.error({ err: error, messageId: lease.messageId }, 'message processing failed unexpectedly');
-        this.inFlight.settle(lease);
-      },
-    );
+    try {
+      await this.pipeline.run(lease);
+    } catch (error) {
+      // Unexpected (e.g. the idempotency store failed): the message becomes visible again later.
+      this.emit('transport-error', { operation: 'process', error });
+      this.logger.error({ err: error, messageId: lease.messageId }, 'message processing failed unexpectedly');
+    } finally {
+      this.inFlight.settle(lease);
+    }
+    return lease.deleted === true;
+  }
+
+  /**
+   * A FIFO receive: each message group's messages run one after the other, in the order SQS gave
+   * them; groups run side by side. When one comes back (a retry, a deferral), the group's later
+   * messages are released unhandled, so they come back after it.
+   */
+  private dispatchInGroups(leases: readonly Lease[]): void {
+    for (const chain of byMessageGroup(leases)) {
+      void (async () => {
+        for (const [index, lease] of chain.entries()) {
+          if (await this.runLease(lease)) continue;
+          await this.release(chain.slice(index + 1));
+          return;
+        }
+      })();
+    }
   }
 
   private actions(): QueueActions {

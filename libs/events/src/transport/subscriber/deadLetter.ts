@@ -23,6 +23,9 @@ export async function sendToDeadLetterQueue(sqs: SQSClient, deadLetterQueueUrl: 
     };
   }
   attributes[DEAD_LETTER_REASON_ATTRIBUTE] = { DataType: 'String', StringValue: reason.slice(0, MAX_REASON_LENGTH) };
-  const command = new SendMessageCommand({ QueueUrl: deadLetterQueueUrl, MessageBody: message.Body ?? '', MessageAttributes: attributes });
+  // A FIFO DLQ wants a group and a deduplication id: the message's own group, and its id.
+  const group = message.Attributes?.['MessageGroupId'];
+  const fifo = group === undefined ? {} : { MessageGroupId: group, MessageDeduplicationId: message.MessageId ?? reason.slice(0, 128) };
+  const command = new SendMessageCommand({ QueueUrl: deadLetterQueueUrl, MessageBody: message.Body ?? '', MessageAttributes: attributes, ...fifo });
   await bounded('SendMessage(DLQ)', timeoutMs, (abortSignal) => sqs.send(command, { abortSignal }));
 }

@@ -10,6 +10,8 @@ export interface QueueInfo {
   visibilityTimeoutSeconds: number;
   maxReceiveCount: number;
   deadLetterQueueUrl: string;
+  /** A FIFO queue: messages of one group are handled one at a time, in order. */
+  fifo: boolean;
 }
 
 /** The shortest visibility timeout a heartbeat can keep alive (three beats per timeout). */
@@ -31,7 +33,7 @@ export async function describeQueue(
   const call = <T>(operation: string, send: (timeoutMs: number) => Promise<T>): Promise<T> => withRetries(queueUrl, operation, send, deadline, options.requestTimeoutMs);
   let attributes: Record<string, string>;
   try {
-    const command = new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn', 'VisibilityTimeout', 'RedrivePolicy'] });
+    const command = new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn', 'VisibilityTimeout', 'RedrivePolicy', 'FifoQueue'] });
     const output = await call('GetQueueAttributes', (timeoutMs) => bounded('GetQueueAttributes', timeoutMs, (abortSignal) => sqs.send(command, { abortSignal })));
     attributes = output.Attributes ?? {};
   } catch (error) {
@@ -53,7 +55,8 @@ export async function describeQueue(
     );
   }
   const dlqUrl = options.deadLetterQueueUrl ?? (await queueUrlFromArn(sqs, redrive.deadLetterTargetArn, (op, send) => call(op, send)));
-  return { queueArn: attributes['QueueArn'] ?? '', visibilityTimeoutSeconds, maxReceiveCount: redrive.maxReceiveCount, deadLetterQueueUrl: dlqUrl };
+  const fifo = attributes['FifoQueue'] === 'true' || queueUrl.endsWith('.fifo');
+  return { queueArn: attributes['QueueArn'] ?? '', visibilityTimeoutSeconds, maxReceiveCount: redrive.maxReceiveCount, deadLetterQueueUrl: dlqUrl, fifo };
 }
 
 function parseRedrivePolicy(text: string | undefined): { deadLetterTargetArn: string; maxReceiveCount: number } | undefined {
