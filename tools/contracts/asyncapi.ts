@@ -25,7 +25,8 @@ export function asyncApiDocument<C extends Catalog>(topology: TopologyDeclaratio
       description: `Events published by ${topic.producer}.`,
       parameters: prefixParameter,
       messages: Object.fromEntries(onTopic.map((c) => [messageId(c), ref(c)])),
-      bindings: { sns: { name: name(topic.name), bindingVersion: '0.1.0' } },
+      // An ordered type's topic is FIFO: deduplication ids are the event ids, not the content.
+      bindings: { sns: { name: name(topic.name), ordering: { type: topic.fifo ? 'FIFO' : 'standard', contentBasedDeduplication: false }, bindingVersion: '0.1.0' } },
     };
     const subscribers = resolved.queues.flatMap((queue) => queue.subscriptions.filter((s) => s.topicKey === topic.key).map((s) => ({ queue, filterPolicy: s.filterPolicy })));
     operations[`${topic.producer}.publish`] = {
@@ -62,12 +63,13 @@ export function asyncApiDocument<C extends Catalog>(topology: TopologyDeclaratio
         sqs: {
           queue: {
             name: name(queue.name),
-            fifoQueue: false,
+            fifoQueue: queue.fifo,
+            ...(queue.fifo ? { deduplicationScope: 'messageGroup', fifoThroughputLimit: 'perMessageGroupId' } : {}),
             visibilityTimeout: queue.visibilityTimeoutSeconds,
             receiveMessageWaitTime: 20,
             redrivePolicy: { deadLetterQueue: { name: name(queue.deadLetterQueueName) }, maxReceiveCount: queue.maxReceiveCount },
           },
-          deadLetterQueue: { name: name(queue.deadLetterQueueName), fifoQueue: false, messageRetentionPeriod: 1_209_600 },
+          deadLetterQueue: { name: name(queue.deadLetterQueueName), fifoQueue: queue.fifo, messageRetentionPeriod: 1_209_600 },
           bindingVersion: '0.2.0',
         },
       },

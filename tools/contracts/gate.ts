@@ -138,6 +138,12 @@ export function gateProblems(history: SchemaHistory, now: ContractState, deploye
           }
         }
       }
+      // Ordering is wire format too: a group that moves or appears or goes changes which topic and
+      // queues carry the type (FIFO or not) and what order its consumers can count on.
+      const orderingOf = (schema: JsonSchema) => JSON.stringify(schema['x-ordering'] ?? 'none');
+      if (orderingOf(shipped) !== orderingOf(current)) {
+        problems.push({ type, version, breaks: 'every consumer (its queue and the order it counts on)', path: 'ordering', problem: `ordering changed from ${orderingOf(shipped)} to ${orderingOf(current)}`, wayOut: `a new type (an ordered one lives on its own FIFO topic); ${NEW_VERSION(type, version)} cannot move it` });
+      }
       const before = attributesOf(shipped);
       const after = attributesOf(current);
       for (const [name, dataType] of Object.entries(before)) {

@@ -35,8 +35,8 @@ const TRANSPORT_ATTRIBUTES = { type: 'String', version: 'Number', source: 'Strin
 /**
  * The whole wire format of (type, version), as one JSON Schema (draft 2020-12): the envelope with
  * `type` and `version` fixed and `data` the version's schema, plus two extensions the gate compares
- * like the rest: `x-message-attributes` (name → SNS/SQS data type; filter policies match on them)
- * and `x-compatibility` (the type's mode). Constraints JSON Schema cannot say (zod refinements)
+ * like the rest: `x-message-attributes` (name → SNS/SQS data type; filter policies match on them),
+ * `x-compatibility` (the type's mode) and, for an ordered type, `x-ordering` (its message group). Constraints JSON Schema cannot say (zod refinements)
  * are listed in `x-unrepresentable`, which the gate refuses in a shipped version. Input mode keeps
  * objects open to extra fields, so a reader of this schema accepts fields a later change adds.
  */
@@ -59,6 +59,8 @@ export function versionContracts(catalog: Catalog, envelope: z.ZodObject = consu
         description: definition.description,
         'x-message-attributes': { ...TRANSPORT_ATTRIBUTES, ...Object.fromEntries(filterAttributes.map((a) => [a.name, a.dataType])) },
         'x-compatibility': compatibility,
+        // Part of the wire format: the message group and the FIFO topic and queues it implies.
+        ...(definition.ordering ? { 'x-ordering': { groupBy: definition.ordering.groupBy } } : {}),
         ...(unrepresentable.length > 0 ? { 'x-unrepresentable': unrepresentable } : {}),
       };
       const examples = versionDefinition.examples.map((data, index) => ({

@@ -104,6 +104,18 @@ function renamedWeather(): Source {
   return { catalog, topology: { catalog, consumers } as unknown as TopologyDeclaration<Catalog> };
 }
 
+/** The inventory's ordered types grouped by another field of their data. */
+function orderedBy(field: string): Source {
+  const catalog = { ...gameEvents, 'item.granted': { ...gameEvents['item.granted'], ordering: { groupBy: field } }, 'item.spent': { ...gameEvents['item.spent'], ordering: { groupBy: field } } } as unknown as Catalog;
+  return { catalog, topology: { ...gameTopology, catalog } as unknown as TopologyDeclaration<Catalog> };
+}
+
+/** weather.changed (and time.changed, which would otherwise share nothing) made ordered. */
+function weatherOrdered(): Source {
+  const catalog = { ...gameEvents, 'weather.changed': { ...weather, ordering: { groupBy: 'cause' } } } as unknown as Catalog;
+  return { catalog, topology: { ...gameTopology, catalog } as unknown as TopologyDeclaration<Catalog> };
+}
+
 const retire = (type: string, version: number) => new Map([['retired.json', JSON.stringify({ retired: [{ type, version, reason: 'test' }] })]]);
 
 interface Case {
@@ -136,6 +148,8 @@ const cases: Case[] = [
     refused: ['time.changed v1: (root): read without a pinned version', 'weather-manager (main queue)'],
   },
   { label: 'retiring a version a consumer still reads', files: () => new Map([...generate(base), ...retire('time.changed', 1)]), refused: ['time.changed v1: (root): retired while this consumer still reads it', 'weather-manager (main queue)'] },
+  { label: 'an ordered type grouped by another field (item.granted by item)', files: () => generate(orderedBy('item')), refused: ['item.granted v1: ordering: ordering changed from {"groupBy":"playerId"} to {"groupBy":"item"}'] },
+  { label: 'a shipped type made ordered (weather.changed by cause)', files: () => generate(weatherOrdered()), refused: ['weather.changed v1: ordering: ordering changed from "none" to {"groupBy":"cause"}'] },
   // Allowed:
   { label: 'a compatible v2 with an upcaster, consumers moved to it', files: () => generate(weatherV2(true)), refused: [] },
   { label: 'an optional field added', files: () => generate(weatherWith(weatherChangedV1Schema.extend({ region: z.string().optional() }))), refused: [] },

@@ -68,4 +68,36 @@ describe('WorldProjection', () => {
     expect(projection.recentEvents().map((e) => e.id)).toEqual(['4', '3', '2']);
     expect(seen).toEqual(['1', '2', '3', '4']);
   });
+
+  describe('inventories', () => {
+    const item = (type: 'item.granted' | 'item.spent', sequence: number, quantity: number, playerId = 'ada') => ({
+      specversion: '1.0' as const,
+      id: `${type}-${sequence}`,
+      type,
+      version: 1,
+      source: 'inventory',
+      time: '2026-01-01T00:00:00Z',
+      correlationId: 'c',
+      producerInstance: 'i1',
+      sequence,
+      data: { playerId, item: 'gold', quantity },
+    });
+
+    it('keeps each player\'s items, granted and spent', () => {
+      const projection = new WorldProjection();
+      expect(projection.applyItem(item('item.granted', 1, 50), 'inventory')).toBeUndefined();
+      expect(projection.applyItem(item('item.spent', 2, 20), 'inventory')).toBeUndefined();
+      expect(projection.applyItem(item('item.granted', 3, 7, 'bo'), 'inventory')).toBeUndefined();
+      expect(projection.snapshot()).toMatchObject({ balances: { ada: { gold: 30 }, bo: { gold: 7 } }, inventoryErrors: [] });
+    });
+
+    it('shows a change that arrives after a later one, and a count below zero, as errors', () => {
+      const projection = new WorldProjection();
+      projection.applyItem(item('item.granted', 1, 10), 'inventory');
+      projection.applyItem(item('item.spent', 3, 5), 'inventory');
+      expect(projection.applyItem(item('item.granted', 2, 4), 'inventory')).toMatch(/ada: item.granted item.granted-2 \(sequence 2\) arrived after a later change/);
+      expect(projection.applyItem(item('item.spent', 4, 9), 'inventory')).toMatch(/ada: gold went below zero \(-4\)/);
+      expect(projection.snapshot().inventoryErrors).toHaveLength(2);
+    });
+  });
 });

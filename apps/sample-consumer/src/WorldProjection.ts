@@ -23,7 +23,14 @@ export interface WorldState {
   severeAlerts: number;
   lastSevere: (WeatherState & { at: string }) | null;
   eventsApplied: number;
+  /** Item counts by player, from item.granted and item.spent (in order per player: a FIFO queue). */
+  balances: Record<string, Record<string, number>>;
+  /** What must never happen, as it happened: a count below zero, a player's changes out of order. */
+  inventoryErrors: string[];
 }
+
+/** What an inventory change reads: the fields its declaration lists. */
+export type ItemChange = EventEnvelope<'item.granted' | 'item.spent', { playerId: string; item: string; quantity: number }>;
 
 /** Where the latest applied event of one stream stands: by its producer's sequence, else by its time. */
 interface Position {
@@ -53,8 +60,9 @@ const positionOf = (event: EventEnvelope): Position => ({ instance: event.produc
  * ignored after), and an event older than the state it would replace does not roll it back.
  */
 export class WorldProjection {
-  private readonly state: WorldState = { weather: null, time: null, severeAlerts: 0, lastSevere: null, eventsApplied: 0 };
+  private readonly state: WorldState = { weather: null, time: null, severeAlerts: 0, lastSevere: null, eventsApplied: 0, balances: {}, inventoryErrors: [] };
   private readonly positions: { weather?: Position; time?: Position } = {};
+  private readonly playerPositions = new Map<string, Position>();
   private readonly applied = new Set<string>();
   private readonly recent: RecordedEvent[] = [];
   private readonly listeners = new Set<(event: RecordedEvent) => void>();
@@ -96,6 +104,29 @@ export class WorldProjection {
       this.state.severeAlerts += 1;
       this.state.lastSevere = { ...event.data.current, at: event.time };
     }, `SEVERE ${event.data.current.condition} ${event.data.current.intensity}`);
+  }
+
+  /**
+   * A player's inventory change. The queue keeps each player's order, so a change older than the
+   * last one applied (by the producer's sequence) or a count that would go below zero is an error:
+   * shown on the projection and returned for the log, never applied silently.
+   */
+  applyItem(event: ItemChange, queue: string): string | undefined {
+    let error: string | undefined;
+    const { playerId, item, quantity } = event.data;
+    const sign = event.type === 'item.granted' ? 1 : -1;
+    this.apply(event, queue, () => {
+      if (isStale(this.playerPositions.get(playerId), event)) {
+        error = `${playerId}: ${event.type} ${event.id} (sequence ${event.sequence}) arrived after a later change`;
+        return;
+      }
+      this.playerPositions.set(playerId, positionOf(event));
+      const items = (this.state.balances[playerId] ??= {});
+      items[item] = (items[item] ?? 0) + sign * quantity;
+      if (items[item] < 0) error = `${playerId}: ${item} went below zero (${items[item]}) with ${event.id}`;
+    }, `${playerId} ${sign > 0 ? '+' : '−'}${quantity} ${item}`);
+    if (error !== undefined) this.state.inventoryErrors = [error, ...this.state.inventoryErrors].slice(0, 20);
+    return error;
   }
 
   private apply(event: EventEnvelope, queue: string, change: () => void, summary: string): boolean {

@@ -16,6 +16,10 @@ export const declared = {
     severe: {
       'weather.changed': gameEvents['weather.changed'].versions[1].schema.pick({ current: true }),
     },
+    inventory: {
+      'item.granted': gameEvents['item.granted'].versions[1].schema.pick({ playerId: true, item: true, quantity: true }),
+      'item.spent': gameEvents['item.spent'].versions[1].schema.pick({ playerId: true, item: true, quantity: true }),
+    },
   },
 } as const;
 

@@ -1,4 +1,4 @@
-/** The live page: world state, events as they arrive, queue and DLQ depths. Served at `/`. */
+// The live page: world state, players' inventories, events as they arrive, queue and DLQ depths. Served at `/`.
 export const LIVE_PAGE = `<!doctype html>
 <html lang="en">
 <head>
@@ -28,6 +28,7 @@ export const LIVE_PAGE = `<!doctype html>
   <div class="card"><h2>Game time</h2><div class="big" id="time">—</div></div>
   <div class="card"><h2>Severe weather alerts</h2><div class="big" id="severe">0</div><div id="last-severe"></div></div>
   <div class="card"><h2>Queues (visible / in flight)</h2><div id="queues">—</div></div>
+  <div class="card"><h2>Inventories (in order per player)</h2><div id="balances">—</div><div id="inventory-errors" class="bad"></div></div>
 </div>
 <table>
   <thead><tr><th>handled</th><th>type</th><th>queue</th><th>what</th><th>latency</th><th>event id</th><th>caused by</th></tr></thead>
@@ -41,6 +42,9 @@ export const LIVE_PAGE = `<!doctype html>
     $('time').textContent = s.time ? s.time.phase + ' · day ' + s.time.day + ' · ' + s.time.season : '—';
     $('severe').textContent = String(s.severeAlerts);
     $('last-severe').textContent = s.lastSevere ? 'last: ' + s.lastSevere.condition + ' ' + s.lastSevere.intensity : '';
+    const players = Object.entries(s.balances || {});
+    $('balances').textContent = players.length ? players.map(([p, items]) => p + ': ' + Object.entries(items).map(([i, n]) => n + ' ' + i).join(', ')).join(' · ') : '—';
+    $('inventory-errors').textContent = (s.inventoryErrors || []).join(' · ');
   }
   function addEvent(e) {
     const tr = document.createElement('tr');

@@ -62,7 +62,7 @@ export function baseEnvSchema(defaultPort: number) {
   });
 }
 
-const arn = z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+$/, 'must be an SNS topic ARN');
+const arn = z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/, 'must be an SNS topic ARN');
 
 export const topicArnSchema = arn.optional().describe('ARN of the topic this service publishes to.');
 export const queueUrlSchema = z.url().optional().describe('URL of a queue this service consumes.');

@@ -4,9 +4,9 @@ import { Alarm, ComparisonOperator, Dashboard, GraphWidget, MathExpression, Trea
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { PolicyDocument, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Alias, Key } from 'aws-cdk-lib/aws-kms';
-import { CfnSubscription, SubscriptionProtocol, Topic } from 'aws-cdk-lib/aws-sns';
+import { CfnSubscription, FifoThroughputScope, SubscriptionProtocol, Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription, UrlSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
-import { CfnQueuePolicy, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { CfnQueuePolicy, DeduplicationScope, FifoThroughputLimit, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { alarmTopicName } from './names';
 import { ALARM_THRESHOLDS, DEAD_LETTER_RETENTION_SECONDS, deadLetterQueuePolicy, QUEUE_RETENTION_SECONDS, queuePolicy, RECEIVE_WAIT_SECONDS, type ResolvedTopology } from '@game-mesh/events';
@@ -60,7 +60,10 @@ export class MessagingStack extends Stack {
 
     const topics = new Map<string, Topic>();
     for (const resolved of topology.topics) {
-      const topic = new Topic(this, `Topic-${resolved.key}`, { topicName: resolved.name, masterKey: snsKey });
+      // An ordered type's topic is FIFO, with the message-group throughput scope (the regional
+      // maximum; deduplication within a group, which is where the event ids repeat).
+      const fifo = resolved.fifo ? { fifo: true, contentBasedDeduplication: false, fifoThroughputScope: FifoThroughputScope.MESSAGE_GROUP } : {};
+      const topic = new Topic(this, `Topic-${resolved.key}`, { topicName: resolved.name, masterKey: snsKey, ...fifo });
       topics.set(resolved.key, topic);
       const failed = topic.metricNumberOfNotificationsFailed({ period: Duration.minutes(5), statistic: 'Sum' });
       const delivered = topic.metricNumberOfNotificationsDelivered({ period: Duration.minutes(5), statistic: 'Sum' });
@@ -79,12 +82,16 @@ export class MessagingStack extends Stack {
 
     for (const resolved of topology.queues) {
       // Attributes and policies from the same code applyTopology() uses (libs/events awsAttributes).
+      // FIFO queues in high-throughput mode (FIFO_QUEUE_ATTRIBUTES); a FIFO queue's DLQ is FIFO too.
+      const fifo = resolved.fifo ? { fifo: true, deduplicationScope: DeduplicationScope.MESSAGE_GROUP, fifoThroughputLimit: FifoThroughputLimit.PER_MESSAGE_GROUP_ID } : {};
       const deadLetterQueue = new Queue(this, `Dlq-${resolved.service}-${resolved.key}`, {
+        ...(resolved.fifo ? { fifo: true } : {}),
         queueName: resolved.deadLetterQueueName,
         retentionPeriod: Duration.seconds(DEAD_LETTER_RETENTION_SECONDS),
         encryption: QueueEncryption.SQS_MANAGED,
       });
       const queue = new Queue(this, `Queue-${resolved.service}-${resolved.key}`, {
+        ...fifo,
         queueName: resolved.name,
         visibilityTimeout: Duration.seconds(resolved.visibilityTimeoutSeconds),
         receiveMessageWaitTime: Duration.seconds(RECEIVE_WAIT_SECONDS),

@@ -11,7 +11,7 @@ import type { GameEvents } from './gameEvents';
 // error fails the build, so the contract's types cannot loosen unnoticed.
 describe('contract types', () => {
   it('names the types of a catalog', () => {
-    expectTypeOf<EventTypeName<GameEvents>>().toEqualTypeOf<'weather.changed' | 'time.changed'>();
+    expectTypeOf<EventTypeName<GameEvents>>().toEqualTypeOf<'weather.changed' | 'time.changed' | 'item.granted' | 'item.spent'>();
   });
 
   it('derives payloads from the schemas, per version', () => {

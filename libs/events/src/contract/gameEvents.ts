@@ -1,5 +1,6 @@
 // The game's catalog: every event type the services publish.
 import { defineCatalog } from './catalog';
+import { itemGranted, itemSpent } from './events/item';
 import { timeChanged } from './events/time';
 import { weatherChanged } from './events/weather';
 
@@ -7,6 +8,8 @@ import { weatherChanged } from './events/weather';
 export const gameEvents = defineCatalog({
   'weather.changed': weatherChanged,
   'time.changed': timeChanged,
+  'item.granted': itemGranted,
+  'item.spent': itemSpent,
 });
 
 export type GameEvents = typeof gameEvents;
