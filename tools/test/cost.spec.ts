@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { loadServiceDeclarations } from '@game-mesh/services';
 import { breakEvenRate, estimate, type Deployment, type Measured } from '../cost/model';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -23,7 +24,7 @@ describe('the cost model', () => {
     const env = { ...process.env, COST_OUT: out, COST_IDLE_SECONDS: '2', COST_LIVE_SECONDS: '1', COST_EVENTS: '15' };
     await run(join(root, 'node_modules/.bin/tsx'), ['--tsconfig', 'tools/tsconfig.json', 'tools/cost/cli.ts', '--measure'], { cwd: root, env });
     const fresh = JSON.parse(readFileSync(out, 'utf8')) as Measured;
-    expect(fresh).toMatchObject({ command: 'npm run cost -- --measure', services: 3, eventsMeasured: 15 });
+    expect(fresh).toMatchObject({ command: 'npm run cost -- --measure', services: loadServiceDeclarations(root).length, eventsMeasured: 15 });
     const perEvent = fresh.requestsPerEvent;
     expect((perEvent['PublishBatch'] ?? 0) + (perEvent['Publish'] ?? 0)).toBeGreaterThan(0.3);
     expect(perEvent['ReceiveMessage']).toBeGreaterThan(1);

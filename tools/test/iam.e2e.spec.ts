@@ -48,7 +48,7 @@ function granted(templates: string, app: ServiceName): string[] {
   return statements
     .flatMap((s) => {
       const actions = Array.isArray(s.Action) ? s.Action : [s.Action];
-      const names = [...JSON.stringify(s.Resource).matchAll(new RegExp(`:(${prefix}-[a-z0-9-]+)`, 'g'))].map((m) => m[1]!);
+      const names = [...JSON.stringify(s.Resource).matchAll(new RegExp(`:(${prefix}-[a-z0-9-]+(?:\\.fifo)?)`, 'g'))].map((m) => m[1]!);
       return actions.filter((a) => a.startsWith('sns:') || a.startsWith('sqs:')).flatMap((a) => names.map((name) => `${a} ${name}`));
     })
     .sort();
@@ -95,6 +95,14 @@ describe('IAM from evidence: each task role grants exactly the calls its service
       await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: '{not json' }));
       await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: [{ Id: 'a', MessageBody: body }, { Id: 'b', MessageBody: body }] }));
     }
+    // The inventory's FIFO queue: poison, and one event in two groups of one receive (the second
+    // copy is put back while the first is handled). FIFO sends name a group and a deduplication id.
+    const inventoryQueue = env('sample-consumer', 'EVENTS_QUEUE_URL_INVENTORY');
+    const granted = JSON.parse(envelope('item.granted', { playerId: 'ada', item: 'gold', quantity: 1, reason: 'iam' })) as Record<string, unknown>;
+    const grantedBody = JSON.stringify({ ...granted, source: 'inventory' });
+    await sqs.send(new SendMessageCommand({ QueueUrl: inventoryQueue, MessageBody: '{not json', MessageGroupId: 'poison', MessageDeduplicationId: randomUUID() }));
+    await sqs.send(new SendMessageBatchCommand({ QueueUrl: inventoryQueue, Entries: ['a', 'b'].map((Id) => ({ Id, MessageBody: grantedBody, MessageGroupId: `g-${Id}`, MessageDeduplicationId: randomUUID() })) }));
+    await fetch(`${stack.service('inventory').url}/players/bo/grant`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ item: 'gold', quantity: 3 }) });
     const weatherUrl = stack.service('weather-manager').url;
     await fetch(`${weatherUrl}/weather`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ condition: 'fog', intensity: 0.4, temperatureCelsius: 6 }) });
     await fetch(`${stack.service('time-manager').url}/time`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ day: 2, minuteOfDay: 600 }) });
@@ -108,7 +116,7 @@ describe('IAM from evidence: each task role grants exactly the calls its service
     await waitFor(
       () => {
         const seen = (s: ServiceName, op: string) => proxies[s]!.seen.get(op) ?? 0;
-        return (seen('weather-manager', 'SendMessage') > 0 && seen('weather-manager', 'ChangeMessageVisibility') > 0 && seen('sample-consumer', 'SendMessage') > 1 && seen('sample-consumer', 'ChangeMessageVisibility') > 1 && seen('time-manager', 'PublishBatch') > 0) || undefined;
+        return (seen('weather-manager', 'SendMessage') > 0 && seen('weather-manager', 'ChangeMessageVisibility') > 0 && seen('sample-consumer', 'SendMessage') > 1 && seen('sample-consumer', 'ChangeMessageVisibility') > 1 && seen('time-manager', 'PublishBatch') > 0 && seen('inventory', 'PublishBatch') > 0) || undefined;
       },
       { timeoutMs: 20_000, message: 'every path exercised' },
     );
@@ -116,7 +124,7 @@ describe('IAM from evidence: each task role grants exactly the calls its service
     await waitFor(
       () => {
         const deleted = (service: ServiceName) => proxies[service]!.resources.get('DeleteMessageBatch') ?? new Set<string>();
-        return (deleted('weather-manager').size >= 1 && deleted('sample-consumer').size >= 2) || undefined;
+        return (deleted('weather-manager').size >= 1 && deleted('sample-consumer').size >= 3) || undefined;
       },
       { timeoutMs: 20_000, message: 'deletes from every consumer queue' },
     );

@@ -109,7 +109,8 @@ describe('the whole stack, as npm start runs it', () => {
   it('Ctrl-C: SIGTERM drains and every service exits 0', async () => {
     const services = Object.values(stack.services);
     await stack.stop();
-    expect(await Promise.all(services.map((s) => s.exited))).toEqual([0, 0, 0]);
-    expect(output.filter((line) => line.includes('"msg":"stopped"'))).toHaveLength(3);
+    expect(services.length).toBeGreaterThanOrEqual(4);
+    expect(await Promise.all(services.map((s) => s.exited))).toEqual(services.map(() => 0));
+    expect(output.filter((line) => line.includes('"msg":"stopped"'))).toHaveLength(services.length);
   });
 });

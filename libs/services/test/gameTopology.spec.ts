@@ -11,11 +11,13 @@ const gameTopology = loadGameTopology(root);
 describe('the game topology, built from the apps\' declarations', () => {
   it('names every resource with the environment prefix', () => {
     const resolved = resolveTopology(gameTopology, { prefix: 'prod' });
-    expect(resolved.topics.map((t) => t.name).sort()).toEqual(['prod-time', 'prod-weather']);
+    // The inventory's types are ordered per player: a FIFO topic, and a FIFO queue and DLQ for their reader.
+    expect(resolved.topics.map((t) => t.name).sort()).toEqual(['prod-inventory.fifo', 'prod-time', 'prod-weather']);
     expect(resolved.queues.map((q) => [q.name, q.deadLetterQueueName])).toEqual([
       ['prod-weather-manager', 'prod-weather-manager-dlq'],
       ['prod-sample-consumer', 'prod-sample-consumer-dlq'],
       ['prod-sample-consumer-severe', 'prod-sample-consumer-severe-dlq'],
+      ['prod-sample-consumer-inventory.fifo', 'prod-sample-consumer-inventory-dlq.fifo'],
     ]);
   });
 

@@ -21,7 +21,7 @@ describe('nx g @game-mesh/services:service, on a copy of the workspace', () => {
   beforeAll(() => {
     copy = copyWorkspace(root, 'generator-');
     const started = Date.now();
-    run(copy, 'npx', ['nx', 'g', '@game-mesh/services:service', 'loot-tracker', '--consumes', 'weather.changed,time.changed', '--publishes', 'loot.dropped']);
+    run(copy, 'npx', ['nx', 'g', '@game-mesh/services:service', 'loot-tracker', '--consumes', 'weather.changed,time.changed', '--publishes', 'loot.dropped', '--ordered-by', 'playerId']);
     generatorMs = Date.now() - started;
   }, 120_000);
   afterAll(() => rmSync(copy, { recursive: true, force: true }));
@@ -42,7 +42,7 @@ describe('nx g @game-mesh/services:service, on a copy of the workspace', () => {
   it('writes a declaration like the other services have, and derives every other file from it', () => {
     expect(JSON.parse(readFileSync(join(copy, 'apps/loot-tracker/service.json'), 'utf8'))).toMatchObject({
       name: 'loot-tracker',
-      port: 3004,
+      port: 3005,
       publishes: ['loot.dropped'],
       consumes: { main: { subscriptions: [{ type: 'weather.changed', version: 1 }, { type: 'time.changed', version: 1 }] } },
     });
@@ -51,7 +51,7 @@ describe('nx g @game-mesh/services:service, on a copy of the workspace', () => {
     expect(run(copy, 'npm', ['run', '-s', 'contracts', '--', '--check'])).toMatch(/up to date/);
     expect(readFileSync(join(copy, 'contracts/readers/loot-tracker.json'), 'utf8')).toContain('weather.changed');
     // The one Dockerfile shape, on its port.
-    expect(readFileSync(join(copy, 'apps/loot-tracker/Dockerfile'), 'utf8')).toContain('ENV NODE_ENV=production PORT=3004');
+    expect(readFileSync(join(copy, 'apps/loot-tracker/Dockerfile'), 'utf8')).toContain('ENV NODE_ENV=production PORT=3005');
   });
 
   it('builds, lints, type-checks and passes its own tests', () => {
@@ -92,7 +92,8 @@ describe('nx g @game-mesh/services:service, on a copy of the workspace', () => {
     const topology = JSON.parse(
       run(copy, 'npx', ['tsx', '--tsconfig', 'tools/tsconfig.json', 'tools/print-topology.ts']),
     ) as ReturnType<typeof resolveTopology>;
-    expect(topology.topics).toContainEqual({ key: 'loot-tracker', name: 'prod-loot-tracker', producer: 'loot-tracker', fifo: false });
+    // --ordered-by playerId: loot.dropped is ordered per player, on a FIFO topic.
+    expect(topology.topics).toContainEqual({ key: 'loot-tracker', name: 'prod-loot-tracker.fifo', producer: 'loot-tracker', fifo: true });
     const queue = topology.queues.find((q) => q.service === 'loot-tracker');
     expect(queue?.subscriptions.map((s) => s.topicKey).sort()).toEqual(['time', 'weather']);
   }, 60_000);
@@ -133,7 +134,7 @@ describe('nx g @game-mesh/services:service, on a copy of the workspace', () => {
     const config = run(copy, command!, [...args, '-f', 'docker-compose.yml', 'config']);
     expect(config).toMatch(/\n {2}loot-tracker:\n/);
     expect(config).toContain('apps/loot-tracker/Dockerfile');
-    expect(config).toMatch(/127\.0\.0\.1:3004:3004|host_ip: 127\.0\.0\.1[\s\S]*published: "?3004/);
+    expect(config).toMatch(/127\.0\.0\.1:3005:3005|host_ip: 127\.0\.0\.1[\s\S]*published: "?3005/);
   });
 
   describe('under npm start', () => {
@@ -147,13 +148,13 @@ describe('nx g @game-mesh/services:service, on a copy of the workspace', () => {
     });
 
     it('handles its first event, and doctor checks its queue and its /ready', async () => {
-      const basePort = await freeBasePort(4);
+      const basePort = await freeBasePort(5);
       const emulatorPort = (await freeBasePort(1)) + 1;
       const startedAt = Date.now();
       stack = spawn('npm', ['start'], { cwd: copy, env: { ...env, START_BASE_PORT: String(basePort), EMULATOR_PORT: String(emulatorPort) }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
       stack.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
       stack.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      const url = `http://127.0.0.1:${basePort + 4}`;
+      const url = `http://127.0.0.1:${basePort + 5}`;
       await waitFor(() => /loot-tracker[^\n]*handled/.test(output), { timeoutMs: 150_000, intervalMs: 200, message: 'loot-tracker handling an event under npm start' }).catch((error: unknown) => {
         throw new Error(`${String(error)}\n${output.slice(-4000)}`);
       });

@@ -34,11 +34,11 @@ describe('what a push to main deploys', () => {
 
   it('cdk.json (the egress choice): every stack and every app, consumers before the producers they read, under the prefix it names', () => {
     commit('cdk.json', (text) => text.replace('"egress": "nat"', '"egress": "endpoints"').replace('"prefix": "prod"', '"prefix": "staging"'), 'endpoints');
-    // sample-consumer reads weather-manager and time-manager; weather-manager reads time-manager.
-    expect(deployPlan(copy, 'HEAD~1', 'HEAD')).toEqual({ prefix: 'staging', stacks: ['GameMesh-staging-messaging', 'GameMesh-staging-platform'], apps: ['sample-consumer', 'weather-manager', 'time-manager'] });
+    // sample-consumer reads weather-manager, time-manager and inventory; weather-manager reads time-manager.
+    expect(deployPlan(copy, 'HEAD~1', 'HEAD')).toEqual({ prefix: 'staging', stacks: ['GameMesh-staging-messaging', 'GameMesh-staging-platform'], apps: ['sample-consumer', 'weather-manager', 'time-manager', 'inventory'] });
   }, 60_000);
 
   it('a branch\'s first push (no commit before it): everything', () => {
-    expect(deployPlan(copy, '0'.repeat(40), 'HEAD')).toEqual({ prefix: 'staging', stacks: ['GameMesh-staging-messaging', 'GameMesh-staging-platform'], apps: ['sample-consumer', 'weather-manager', 'time-manager'] });
+    expect(deployPlan(copy, '0'.repeat(40), 'HEAD')).toEqual({ prefix: 'staging', stacks: ['GameMesh-staging-messaging', 'GameMesh-staging-platform'], apps: ['sample-consumer', 'weather-manager', 'time-manager', 'inventory'] });
   });
 });

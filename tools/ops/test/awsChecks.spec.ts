@@ -17,7 +17,8 @@ const names = (app: string) => appAwsNames(prefix, app);
 /** An account where every task role has exactly what the CDK grants it, and all is quiet. */
 function healthyAccount(): FakeAccount {
   const owns = (app: string) => (action: string, resource: string) => {
-    const name = resource.split(':').at(-1) ?? '';
+    // FIFO resources (the inventory's) end in .fifo.
+    const name = (resource.split(':').at(-1) ?? '').replace(/\.fifo$/, '');
     const topic = resource.startsWith('arn:aws:sns:') && name === `${prefix}-${app.split('-')[0]}`;
     const queue = resource.startsWith('arn:aws:sqs:') && name.startsWith(`${prefix}-${app}`);
     const dlq = queue && name.endsWith('-dlq');

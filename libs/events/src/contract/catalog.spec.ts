@@ -11,8 +11,8 @@ const type = (overrides: Partial<EventTypeDefinition> = {}): EventTypeDefinition
   defineEventType({ description: 'd', producer: 'p', topic: 't', current: 1, versions: { 1: version() }, ...overrides }) as EventTypeDefinition;
 
 describe('defineCatalog', () => {
-  it('accepts the game catalog', () => {
-    expect(Object.keys(gameEvents).sort()).toEqual(['time.changed', 'weather.changed']);
+  it('accepts the game catalog, checked again as a whole', () => {
+    expect(defineCatalog({ ...gameEvents })).toEqual(gameEvents);
   });
 
   it.each([
@@ -28,6 +28,13 @@ describe('defineCatalog', () => {
     ['an example that does not match', { 'a.b': type({ versions: { 1: version({ examples: [{ n: 'one' }] }) } }) }, /example 0 does not match its schema/],
     ['one producer on two topics', { 'a.b': type(), 'a.c': type({ topic: 'u' }) }, /p already publishes on topic "t"; one topic per producer/],
     ['two producers on one topic', { 'a.b': type(), 'a.c': type({ producer: 'q' }) }, /topic "t" belongs to p; one producer per topic/],
+    ['ordering by a field data lacks', { 'a.b': type({ ordering: { groupBy: 'playerId' } }) }, /a.b v1: ordering.groupBy "playerId" must be a required string field of data/],
+    ['ordering by a field that is not a string', { 'a.b': type({ ordering: { groupBy: 'n' } }) }, /ordering.groupBy "n" must be a required string field/],
+    [
+      'a topic with ordered and unordered types',
+      { 'a.b': type({ ordering: { groupBy: 'id' }, versions: { 1: version({ schema: z.object({ id: z.string() }), examples: [{ id: 'x' }] }) } }), 'a.c': type() },
+      /a.c: topic "t" mixes ordered and unordered types/,
+    ],
   ])('refuses %s', (_label, catalog, message) => {
     expect(() => defineCatalog(catalog)).toThrow(message);
   });

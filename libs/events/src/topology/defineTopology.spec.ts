@@ -1,6 +1,9 @@
 // Tests: resolveTopology.
 import { describe, expect, it } from 'vitest';
 import { testEvents, testTopology } from '../../test/testEvents';
+import { z } from 'zod';
+import { defineCatalog } from '../contract/catalog';
+import { defineEventType, defineEventVersion } from '../contract/defineEvent';
 import { defineTopology, resolveTopology } from './defineTopology';
 
 describe('resolveTopology', () => {
@@ -17,6 +20,25 @@ describe('resolveTopology', () => {
   it('records the versions each queue reads', () => {
     const stats = resolveTopology(testTopology, { prefix: 't' }).queues.find((q) => q.service === 'stats');
     expect(stats?.reads).toEqual([{ type: 'score.changed', version: 1, pinned: true }]);
+  });
+
+  it('refuses a queue that reads ordered and unordered types (SNS FIFO topics deliver only to FIFO queues)', () => {
+    const catalog = defineCatalog({
+      ...testEvents,
+      'coin.minted': defineEventType({
+        description: 'd',
+        producer: 'mint',
+        topic: 'mint',
+        current: 1,
+        ordering: { groupBy: 'playerId' },
+        versions: { 1: defineEventVersion({ schema: z.object({ playerId: z.string() }), examples: [{ playerId: 'p' }] }) },
+      }),
+    });
+    expect(() => defineTopology({ catalog, consumers: { x: { main: { subscriptions: [{ type: 'coin.minted' }, { type: 'match.ended' }] } } } })).toThrow(
+      /x.main: reads ordered and unordered types; .* give the ordered types a queue key of their own/,
+    );
+    const ordered = resolveTopology(defineTopology({ catalog, consumers: { x: { coins: { subscriptions: [{ type: 'coin.minted' }] } } } }), { prefix: 't' });
+    expect(ordered.queues[0]).toMatchObject({ name: 't-x-coins.fifo', deadLetterQueueName: 't-x-coins-dlq.fifo', fifo: true });
   });
 
   it.each(['', 'Prod', '1st', 'a'.repeat(21), 'with space'])('refuses the prefix %j', (prefix) => {
