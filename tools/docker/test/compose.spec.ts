@@ -3,11 +3,13 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { externalTool, freeBasePort, waitFor } from '@game-mesh/events/testing';
+import { hostPortVariable, loadServiceDeclarations } from '@game-mesh/services';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../..', import.meta.url));
-const APPS = ['time-manager', 'weather-manager', 'sample-consumer'] as const;
+// Every declared app: a generated one is in the compose file, so it is in these tests too.
+const APPS = loadServiceDeclarations(root).map((d) => d.name);
 
 // Docker Engine with Compose v2 (a hosted runner, a laptop), or podman's Docker API with
 // docker-compose v1 (.ci/run here): found by asking the engine; without one the file skips.
@@ -25,13 +27,11 @@ describe.skipIf(!tools)('docker compose: the whole stack in containers', () => {
   const inspect = async (id: string, format: string) => (await run(cli, ['inspect', '--format', format, id])).stdout.trim();
 
   beforeAll(async () => {
-    const base = await freeBasePort(5);
-    ports = { 'time-manager': base + 1, 'weather-manager': base + 2, 'sample-consumer': base + 3, emulator: base + 4, prometheus: base + 5 };
+    const base = await freeBasePort(APPS.length + 2);
+    ports = { ...Object.fromEntries(APPS.map((app, i) => [app, base + 1 + i])), emulator: base + APPS.length + 1, prometheus: base + APPS.length + 2 };
     env = {
       ...process.env,
-      TIME_MANAGER_PORT: String(ports['time-manager']),
-      WEATHER_MANAGER_PORT: String(ports['weather-manager']),
-      SAMPLE_CONSUMER_PORT: String(ports['sample-consumer']),
+      ...Object.fromEntries(APPS.map((app) => [hostPortVariable(app), String(ports[app])])),
       EMULATOR_PORT: String(ports['emulator']),
       PROMETHEUS_PORT: String(ports['prometheus']),
     };
@@ -58,7 +58,7 @@ describe.skipIf(!tools)('docker compose: the whole stack in containers', () => {
     await compose('down', '-v', '--remove-orphans').catch(() => undefined);
   }, 120_000);
 
-  const url = (app: (typeof APPS)[number], path: string) => `http://127.0.0.1:${ports[app]}${path}`;
+  const url = (app: string, path: string) => `http://127.0.0.1:${ports[app]}${path}`;
 
   it('provisions the topology once and starts every app healthy', async () => {
     expect(await inspect(await container('provision'), '{{.State.ExitCode}}')).toBe('0');
