@@ -48,6 +48,13 @@ describe.skipIf(!browserPath)('the live page in headless Chromium', () => {
     expect(await page.locator('#severe').textContent()).toBe('1');
     await page.locator('[data-queue="main-dlq"]').waitFor();
     expect(await page.locator('[data-queue="main-dlq"]').textContent()).toBe('main-dlq: 0 / 0');
+    // A player's inventory, changed in order through the FIFO queue: the card shows what they hold.
+    for (const [kind, quantity] of [['grant', 50], ['spend', 20]] as const) {
+      const changed = await fetch(`${stack.service('inventory').url}/players/ada/${kind}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ item: 'gold', quantity }) });
+      expect(changed.status).toBe(202);
+    }
+    await page.locator('#balances', { hasText: 'ada: 30 gold' }).waitFor({ timeout: 10_000 });
+    expect(await page.locator('#inventory-errors').textContent()).toBe('');
     await mkdir(`${root}/tmp`, { recursive: true });
     await page.screenshot({ path: `${root}/tmp/live-page.png`, fullPage: true });
   });
