@@ -56,15 +56,16 @@ const stack = await launchStack({
 }).catch(fail);
 
 const { services, service } = stack;
-/** What to look at on the three game services; any other declared service shows its URL. */
+/** What to look at on the game's services; any other declared service shows its URL. */
 const HINTS: Record<string, string> = {
   'sample-consumer': ' · /state · /events',
   'weather-manager': ' · /weather (PUT it to change the weather)',
   'time-manager': ' · /time',
+  inventory: ' · /players/<id> (POST …/grant or …/spend to change one)',
 };
 const bold = (text: string) => (color ? `\u001b[1m${text}\u001b[0m` : text);
 console.log(`
-${bold('Game event mesh is running.')} Events flow weather-manager/time-manager → SNS → SQS → consumers.
+${bold('Game event mesh is running.')} Events flow from the producers → SNS → SQS → consumers.
 
   ${bold('Live page')}        ${service('sample-consumer').url}/
 ${SERVICES.map((name) => `  ${name.padEnd(16)} ${service(name).url}${HINTS[name] ?? ''}`).join('\n')}

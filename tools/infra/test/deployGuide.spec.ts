@@ -9,7 +9,7 @@ import { addMeshStacks } from '../src/meshApp';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
-const guide = readme.slice(readme.indexOf('### From an empty account to three apps running'), readme.indexOf('### The stacks'));
+const guide = readme.slice(readme.indexOf('### From an empty account to every app running'), readme.indexOf('### The stacks'));
 interface Workflow {
   on: Record<string, unknown>;
   env?: Record<string, string>;
@@ -19,7 +19,7 @@ const deploy = parse(readFileSync(join(root, '.github/workflows/deploy.yml'), 'u
 const deployText = readFileSync(join(root, '.github/workflows/deploy.yml'), 'utf8');
 const cdk = JSON.parse(readFileSync(join(root, 'cdk.json'), 'utf8')) as { app: string; context: Record<string, string> };
 
-// The README's path from an empty account to three apps running, held against what the workflows,
+// The README's path from an empty account to every app running, held against what the workflows,
 // cdk.json and the CDK app actually are: a renamed secret, stack or context key fails here.
 describe('the deploy guide in the README', () => {
   it('is there, in order: bootstrap, choices, the deploy role, the shared stacks, every app, then the pipeline', () => {
