@@ -41,6 +41,8 @@ export interface RunningService {
   url: string;
   process: ChildProcess;
   exited: Promise<number | null>;
+  /** Its last lines of output, for the error when it dies before it is ready. */
+  recent: string[];
 }
 
 export interface Stack {
@@ -99,10 +101,17 @@ export async function launchStack(options: StackOptions): Promise<Stack> {
     const bundle = join(options.root, 'dist', 'apps', name, 'main.cjs');
     if (!existsSync(bundle)) throw new Error(`${bundle} is missing: build first (npx nx run-many -t build)`);
     const child = spawn(process.execPath, ['--enable-source-maps', bundle], { env: envFor(name), stdio: ['ignore', 'pipe', 'pipe'] });
-    for (const stream of [child.stdout, child.stderr]) createInterface({ input: stream }).on('line', (line) => log(name, line));
+    const recent: string[] = [];
+    for (const stream of [child.stdout, child.stderr]) {
+      createInterface({ input: stream }).on('line', (line) => {
+        recent.push(line);
+        if (recent.length > 20) recent.shift();
+        log(name, line);
+      });
+    }
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     const port = portOf(name);
-    return { name, port, url: `http://localhost:${port}`, process: child, exited };
+    return { name, port, url: `http://localhost:${port}`, process: child, exited, recent };
   };
   const services: Record<ServiceName, RunningService> = Object.fromEntries(SERVICES.map((name) => [name, start(name)]));
   const service = (name: ServiceName): RunningService => {
@@ -141,7 +150,7 @@ async function waitReady(service: RunningService, timeoutMs = 30_000): Promise<v
   let exitCode: number | null | undefined;
   void service.exited.then((code) => (exitCode = code));
   while (Date.now() < deadline) {
-    if (exitCode !== undefined) throw new Error(`${service.name} exited with code ${exitCode} before it was ready`);
+    if (exitCode !== undefined) throw new Error(`${service.name} exited with code ${exitCode} before it was ready:\n${service.recent.join('\n')}`);
     const ready = await fetch(`${service.url}/ready`).then((r) => r.ok).catch(() => false);
     if (ready) return;
     await new Promise((resolve) => setTimeout(resolve, 100));

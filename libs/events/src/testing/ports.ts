@@ -10,7 +10,7 @@ function isFree(port: number): Promise<boolean> {
 }
 
 /** A base port whose next `count` ports are free (services listen on base + 1 … base + count). */
-export async function freeBasePort(count = 3): Promise<number> {
+export async function freeBasePort(count = 10): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt += 1) {
     const base = 20_000 + Math.floor(Math.random() * 30_000);
     const ports = Array.from({ length: count }, (_, i) => base + i + 1);
