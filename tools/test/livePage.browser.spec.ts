@@ -19,7 +19,13 @@ describe.skipIf(!browserPath)('the live page in headless Chromium', () => {
       emulatorPort: 0,
       basePort: await freeBasePort(),
       prefix: 'browser',
-      serviceEnv: { 'weather-manager': { WEATHER_TICK_MS: '3600000' }, 'sample-consumer': { LIVE_STATS_INTERVAL_MS: '200' } },
+      // The weather moves only when told: no simulation tick, and a clock too slow to change phase
+      // (each time.changed makes the weather take a step, which could follow the storm below).
+      serviceEnv: {
+        'weather-manager': { WEATHER_TICK_MS: '3600000' },
+        'time-manager': { CLOCK_GAME_MINUTES_PER_SECOND: '0.001' },
+        'sample-consumer': { LIVE_STATS_INTERVAL_MS: '200' },
+      },
     });
     browser = await chromium.launch({
       executablePath: browserPath!,
@@ -44,7 +50,7 @@ describe.skipIf(!browserPath)('the live page in headless Chromium', () => {
     // The same event arrives twice: on the main queue, and on the severe queue through the filter.
     await page.locator(`tr[data-event-id="${eventId}"]`).nth(1).waitFor({ timeout: 5_000 });
     expect(await page.locator(`tr.severe[data-event-id="${eventId}"]`).count()).toBe(1);
-    expect(await page.locator('#weather').textContent()).toBe('storm · 0.92 · 8 °C');
+    await page.locator('#weather', { hasText: 'storm · 0.92 · 8 °C' }).waitFor({ timeout: 5_000 });
     expect(await page.locator('#severe').textContent()).toBe('1');
     await page.locator('[data-queue="main-dlq"]').waitFor();
     expect(await page.locator('[data-queue="main-dlq"]').textContent()).toBe('main-dlq: 0 / 0');

@@ -1,7 +1,7 @@
 // Runs one service: configuration, clients, publisher and subscribers from its declaration, HTTP,
 // readiness and a shutdown that fits the stop budget.
 import type { Server } from 'node:http';
-import { DynamoDbIdempotencyStore, forcedExitMs, queueEnvName, type Catalog, type Publisher, type Subscriber } from '@game-mesh/events';
+import { DynamoDbIdempotencyStore, forcedExitMs, type Catalog, type Publisher, type Subscriber } from '@game-mesh/events';
 import type { z } from 'zod';
 import { createAwsClients, createDynamoDbClient } from './awsClients';
 import { EventStreams } from './EventStreams';
@@ -14,7 +14,7 @@ import { EventMetrics } from './metrics';
 import { queueDepths } from './queueStats';
 import type { AnyServiceDefinition, ServiceConfig } from './serviceDefinition';
 import { startTracing } from './tracing';
-import { brokerVariables, buildPublisher, buildSubscribers, envSchemaOf } from './wiring';
+import { brokerVariables, buildPublisher, buildSubscribers, declaredQueueUrls, envSchemaOf } from './wiring';
 
 export interface StartedService {
   server: Server;
@@ -58,10 +58,10 @@ export async function startService(
   const publishing = buildPublisher(catalog, declaration, config, clients?.sns, logger);
   const publisher = publishing?.publisher;
   const watched = Object.fromEntries(
-    Object.keys(declaration.consumes).flatMap((key) => [queueEnvName('QUEUE', key), queueEnvName('DLQ', key)].flatMap((variable, i) => {
-      const url = config[variable];
-      return typeof url === 'string' ? [[i === 0 ? key : `${key}-dlq`, url] as const] : [];
-    })),
+    Object.entries(declaredQueueUrls(declaration, config)).flatMap(([key, urls]) => [
+      ...(urls.queueUrl ? [[key, urls.queueUrl] as const] : []),
+      ...(urls.deadLetterQueueUrl ? [[`${key}-dlq`, urls.deadLetterQueueUrl] as const] : []),
+    ]),
   );
   const depths = clients && Object.keys(watched).length > 0 ? () => queueDepths(clients.sqs, watched) : undefined;
   const parts = definition.build({ config, logger, publisher, streams, queueDepths: depths ?? (async () => ({})) });

@@ -32,6 +32,13 @@ export function envSchemaOf(definition: AnyServiceDefinition) {
 type Env = Readonly<Record<string, unknown>>;
 const variable = (config: Env, name: string): string | undefined => (typeof config[name] === 'string' ? (config[name] as string) : undefined);
 
+/** Each declared queue's URL and its DLQ's, as the environment gives them (absent: not set). */
+export function declaredQueueUrls(declaration: ServiceDeclaration, config: Env): Record<string, { queueUrl: string | undefined; deadLetterQueueUrl: string | undefined }> {
+  return Object.fromEntries(
+    Object.keys(declaration.consumes).map((key) => [key, { queueUrl: variable(config, queueEnvName('QUEUE', key)), deadLetterQueueUrl: variable(config, queueEnvName('DLQ', key)) }]),
+  );
+}
+
 /** Its publisher: to its topic (the catalog's, one per producer), or log-only without a broker. */
 export function buildPublisher<C extends Catalog>(catalog: C, declaration: ServiceDeclaration, config: Env, sns: SNSClient | undefined, logger: Logger): { publisher: Publisher<C>; topicArn: string | undefined } | undefined {
   const [first] = declaration.publishes;
@@ -66,10 +73,10 @@ export function buildSubscribers<C extends Catalog>(
   checkHandlers(declaration, handlers);
   if (!broker) return {};
   const wired: Record<string, WiredQueue<C>> = {};
+  const urls = declaredQueueUrls(declaration, config);
   for (const [key, queue] of Object.entries(declaration.consumes)) {
-    const queueUrl = variable(config, queueEnvName('QUEUE', key));
+    const { queueUrl, deadLetterQueueUrl } = urls[key] ?? {};
     if (!queueUrl) throw new Error(`${declaration.name}: ${queueEnvName('QUEUE', key)} is not set`);
-    const deadLetterQueueUrl = variable(config, queueEnvName('DLQ', key));
     const subscriber = new Subscriber({
       catalog,
       sqs: broker.sqs,

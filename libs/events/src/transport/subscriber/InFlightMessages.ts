@@ -138,7 +138,9 @@ export function byMessageGroup(leases: readonly Lease[]): Lease[][] {
   const groups = new Map<string, Lease[]>();
   for (const lease of leases) {
     const group = lease.message.Attributes?.['MessageGroupId'] ?? lease.messageId;
-    groups.set(group, [...(groups.get(group) ?? []), lease]);
+    const chain = groups.get(group);
+    if (chain) chain.push(lease);
+    else groups.set(group, [lease]);
   }
   return [...groups.values()];
 }

@@ -22,7 +22,7 @@ import type { DeadLetterCode, HandlerContext, SubscriberEvents } from './types';
 /** One event type's handler on a subscriber, with what it decodes. */
 export interface Registration {
   version: number;
-  /** The longest its handler may run; undefined: no bound but the shutdown's. */
+  /** The longest its handler may run (the subscription's, else the subscriber's); undefined: no bound but the shutdown's. */
   handlerTimeoutMs?: number;
   /** `process <queue>` spans of this type. */
   spanShape: SpanShape;
@@ -37,7 +37,7 @@ export interface PipelineDeps {
   store: IdempotencyStore;
   /** Prefix of this subscriber's keys in the store. */
   scope: string;
-  settings: { retryBaseSeconds: number; retryMaxSeconds: number; idempotencyWindowMs: number; requestTimeoutMs: number; handlerTimeoutMs: number | undefined };
+  settings: { retryBaseSeconds: number; retryMaxSeconds: number; idempotencyWindowMs: number; requestTimeoutMs: number };
   decodeChecks: DecodeChecks;
   inFlight: InFlightMessages;
   actions: QueueActions;
@@ -85,7 +85,7 @@ export class MessagePipeline {
     const key = this.key(envelope.id);
     if (this.abandoned.has(envelope.id)) {
       // Its handler from an earlier receive still runs past its timeout: this receive times out too.
-      const timeoutMs = registration.handlerTimeoutMs ?? this.deps.settings.handlerTimeoutMs ?? 0;
+      const timeoutMs = registration.handlerTimeoutMs ?? 0;
       return this.handlerFailed(lease, envelope, key, new HandlerTimeoutError(envelope.id, timeoutMs, 'of an earlier receive still runs past its timeout'), performance.now());
     }
     // The check and the claim are one step: locally (synchronous), then in the shared store.
@@ -120,7 +120,7 @@ export class MessagePipeline {
     const span = startMessagingSpan(registration.spanShape, parent);
     if (span.isRecording()) span.setAttributes({ 'messaging.message.id': envelope.id, 'messaging.message.conversation_id': envelope.correlationId });
     const traceContext = trace.setSpan(parent, span);
-    const timeoutMs = registration.handlerTimeoutMs ?? this.deps.settings.handlerTimeoutMs;
+    const timeoutMs = registration.handlerTimeoutMs;
     const timeout = timeoutMs === undefined ? undefined : new AbortController();
     const signal = timeout ? AbortSignal.any([this.deps.handlerSignal(), timeout.signal]) : this.deps.handlerSignal();
     const context: HandlerContext = { messageId: lease.messageId, receiveCount: lease.receiveCount, traceContext, traceparent, signal };

@@ -151,7 +151,7 @@ export class Subscriber<C extends Catalog> extends EventEmitter<SubscriberEvents
       queueUrl: this.options.queueUrl,
       store: this.store,
       scope: this.scope,
-      settings: { retryBaseSeconds, retryMaxSeconds, idempotencyWindowMs, requestTimeoutMs, handlerTimeoutMs: this.options.handlerTimeoutMs },
+      settings: { retryBaseSeconds, retryMaxSeconds, idempotencyWindowMs, requestTimeoutMs },
       decodeChecks: this.decodeChecks,
       inFlight: this.inFlight,
       actions: this.queueActions,
