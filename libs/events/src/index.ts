@@ -34,7 +34,8 @@ export { Publisher } from './transport/publisher/Publisher';
 export type { PublishOptions, PublisherEvents, PublisherOptions, PublisherTransport, PublishResult } from './transport/publisher/Publisher';
 export { assertPublishBatchLimits, sendPublishBatch } from './transport/publisher/publishBatch';
 export type { BatchEntry } from './transport/publisher/publishBatch';
-export { Subscriber, RECEIVE_ATTRIBUTES } from './transport/subscriber/Subscriber';
+export { Subscriber } from './transport/subscriber/Subscriber';
+export { RECEIVE_ATTRIBUTES } from './transport/subscriber/registration';
 export { DEAD_LETTER_REASON_ATTRIBUTE } from './transport/subscriber/deadLetter';
 export { InMemoryIdempotencyStore } from './transport/subscriber/idempotency';
 export type { ClaimOutcome, IdempotencyStore } from './transport/subscriber/idempotency';
@@ -43,7 +44,7 @@ export type { DynamoDbIdempotencyStoreOptions } from './transport/subscriber/Dyn
 export { MIN_VISIBILITY_TIMEOUT_SECONDS } from './transport/subscriber/queueInfo';
 export { DEAD_LETTER_CODES } from './transport/subscriber/types';
 export { HandlerTimeoutError, PermanentError } from './transport/subscriber/handlerErrors';
-export type { DeadLetterCode, EventHandler, HandlerContext, SubscriberEvents, SubscriberOptions } from './transport/subscriber/types';
+export type { BatchContext, BatchHandler, BatchItemFailure, BatchMessage, BatchResult, DeadLetterCode, EventHandler, HandlerContext, SubscriberEvents, SubscriberOptions } from './transport/subscriber/types';
 
 // Topology: declared once, applied idempotently to any endpoint.
 export { defineTopology, resolveTopology, TOPOLOGY_DEFAULTS } from './topology/defineTopology';

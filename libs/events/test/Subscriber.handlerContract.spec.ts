@@ -1,29 +1,13 @@
 // Tests: the handler contract users bring from sqs-consumer and Powertools: a handler timeout that
 // frees the slot and dead-letters as HANDLER_TIMEOUT without applying the event twice, and an error
 // that means "never retry this one".
-import { ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
-import { DEAD_LETTER_REASON_ATTRIBUTE, PermanentError } from '../src';
+import { PermanentError } from '../src';
 import { waitFor } from '../src/testing';
-import { mesh, score, stopOpenAfterEach } from './guarantees';
+import { deadLetters, mesh, reasonOf, score, stopOpenAfterEach } from './guarantees';
 import { queueCounts } from './ledger';
-import type { Mesh, TestEvents } from './mesh';
 
 stopOpenAfterEach();
-
-async function deadLetters(m: Mesh<TestEvents>, expected: number): Promise<Message[]> {
-  const all: Message[] = [];
-  await waitFor(
-    async () => {
-      const out = await m.broker.sqs.send(new ReceiveMessageCommand({ QueueUrl: m.dlqUrl('board'), MaxNumberOfMessages: 10, MessageAttributeNames: ['All'], WaitTimeSeconds: 0 }));
-      all.push(...(out.Messages ?? []));
-      return all.length >= expected || undefined;
-    },
-    { timeoutMs: 15_000, message: `${expected} dead letters` },
-  );
-  return all;
-}
-const reasonOf = (message: Message | undefined) => message?.MessageAttributes?.[DEAD_LETTER_REASON_ATTRIBUTE]?.StringValue;
 
 describe('a handler that never settles, with handlerTimeoutMs', () => {
   it('is abandoned at its timeout: its slot serves the next event, it is dead-lettered as HANDLER_TIMEOUT after its retries, and stop() returns at once', async () => {

@@ -1,7 +1,7 @@
 // Messaging spans after the OpenTelemetry conventions, and W3C trace context carried in a message
 // attribute.
 import { randomFillSync } from 'node:crypto';
-import { context, isSpanContextValid, SpanKind, SpanStatusCode, trace, TraceFlags, type Attributes, type Context, type Span, type SpanContext } from '@opentelemetry/api';
+import { context, isSpanContextValid, SpanKind, SpanStatusCode, trace, TraceFlags, type Attributes, type Context, type Link, type Span, type SpanContext } from '@opentelemetry/api';
 
 /** W3C Trace Context `traceparent`: version 00, trace id, parent span id, flags. */
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
@@ -86,8 +86,18 @@ export interface SpanShape {
  * {@link endMessagingSpan} ends it. Its context is `trace.setSpan(parent, span)`. Per-message
  * attributes are added by the caller when `span.isRecording()`: nothing is built for a no-op span.
  */
-export function startMessagingSpan(shape: SpanShape, parent: Context): Span {
-  return tracer().startSpan(shape.name, shape, parent);
+export function startMessagingSpan(shape: SpanShape, parent: Context, links?: Link[]): Span {
+  return tracer().startSpan(shape.name, links === undefined ? shape : { ...shape, links }, parent);
+}
+
+/** A batch's links: one to each event's publish span, by its `traceparent` (messaging conventions' batch receive). */
+export function linksTo(traceparents: readonly (string | undefined)[]): Link[] {
+  const links: Link[] = [];
+  for (const value of traceparents) {
+    const spanContext = parseTraceparent(value);
+    if (spanContext) links.push({ context: spanContext });
+  }
+  return links;
 }
 
 /** Ends a span from {@link startMessagingSpan}, marked as an error when `error` is given. */

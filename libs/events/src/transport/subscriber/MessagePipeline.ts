@@ -1,9 +1,9 @@
 // One received message, from decode to settle: decode, claim, handle, then settle it (delete,
 // retry, defer or dead-letter). The Subscriber polls and hands each message here; every step of a
-// message happens in this file, in order.
+// message happens in this file, in order, except the call of a batch handler (batchHandler.ts),
+// which borrows the same steps for each of its events.
 import type { EventEmitter } from 'node:events';
-import { context as otelContext, trace } from '@opentelemetry/api';
-import type { z } from 'zod';
+import { context as otelContext, trace, type Context } from '@opentelemetry/api';
 import type { Catalog } from '../../contract/catalog';
 import { decodeEnvelope, type DecodeChecks } from '../../contract/codec';
 import type { EventEnvelope } from '../../contract/envelope';
@@ -11,24 +11,15 @@ import { MAX_SNS_MESSAGE_BYTES } from '../attributes';
 import { whileHandling } from '../causation';
 import type { Logger } from '../logger';
 import { backoffDelayMs } from '../retry';
-import { contextFromTraceparent, endMessagingSpan, startMessagingSpan, type SpanShape } from '../tracing';
+import { contextFromTraceparent, endMessagingSpan, startMessagingSpan } from '../tracing';
 import type { ClaimOutcome, IdempotencyStore } from './idempotency';
 import type { InFlightMessages, Lease } from './InFlightMessages';
 import { readIncomingMessage } from './incomingMessage';
 import type { QueueActions } from './QueueActions';
 import { HandlerTimeoutError, PermanentError, withinTimeout } from './handlerErrors';
 import type { DeadLetterCode, HandlerContext, SubscriberEvents } from './types';
-
-/** One event type's handler on a subscriber, with what it decodes. */
-export interface Registration {
-  version: number;
-  /** The longest its handler may run (the subscription's, else the subscriber's); undefined: no bound but the shutdown's. */
-  handlerTimeoutMs?: number;
-  /** `process <queue>` spans of this type. */
-  spanShape: SpanShape;
-  reader?: z.ZodType;
-  handler: (event: EventEnvelope, context: HandlerContext) => void | Promise<void>;
-}
+import { runBatchHandler, type BatchSteps } from './batchHandler';
+import type { Claimed, Registration } from './registration';
 
 export interface PipelineDeps {
   catalog: Catalog;
@@ -56,37 +47,94 @@ export class MessagePipeline {
    */
   private readonly abandoned = new Map<string, Promise<void>>();
 
-  constructor(private readonly deps: PipelineDeps) {}
+  /** What a batch handler's events share with the per-event path. */
+  private readonly batchSteps: BatchSteps;
+
+  constructor(private readonly deps: PipelineDeps) {
+    this.batchSteps = {
+      keepAlive: ({ lease, key }) => this.deps.actions.keepAlive(lease, () => void this.renewClaim(key)),
+      succeeded: (item, started, traceContext) => this.succeeded(item, started, traceContext),
+      failed: (item, error, started) => this.handlerFailed(item.lease, item.envelope, item.key, error, started),
+      abandon: (item, running) => this.abandon(item.envelope.id, item.key, running),
+      shutdownSignal: () => this.deps.handlerSignal(),
+      logger: deps.logger,
+    };
+  }
 
   /** Takes one received message to its end: handled and deleted, retried, deferred or dead-lettered. */
   async run(lease: Lease): Promise<void> {
+    const claimed = await this.claim(lease);
+    if (claimed === undefined) return;
+    if ('each' in claimed.registration.handler) return this.handle(claimed, claimed.registration.handler.each);
+    return runBatchHandler(this.batchSteps, claimed.registration, claimed.registration.handler.batch, [claimed], (_, error) => {
+      if (error !== undefined) throw error;
+    });
+  }
+
+  /**
+   * Takes one receive's messages to their end. Each is decoded and claimed on its own (the claims
+   * go to the store together); the events of a type with a batch handler go to it in one call, in
+   * the order received, and the rest run one by one. `done` is called for each message as soon as
+   * it came to its end (its slot frees then: a retried message may be received again at once),
+   * with the error when its processing failed unexpectedly (it comes back after its visibility timeout).
+   */
+  async runBatch(leases: readonly Lease[], done: (lease: Lease, error?: unknown) => void): Promise<void> {
+    const finished = (lease: Lease) => [() => done(lease), (error: unknown) => done(lease, error)] as const;
+    const claimed = await Promise.all(
+      leases.map((lease) =>
+        this.claim(lease).then(
+          (item) => {
+            if (item === undefined) done(lease);
+            return item;
+          },
+          (error: unknown) => void done(lease, error),
+        ),
+      ),
+    );
+    const batches = new Map<Registration, Claimed[]>();
+    const running: Promise<void>[] = [];
+    for (const item of claimed) {
+      if (item === undefined) continue;
+      const { handler } = item.registration;
+      if ('each' in handler) running.push(this.handle(item, handler.each).then(...finished(item.lease)));
+      else batches.set(item.registration, [...(batches.get(item.registration) ?? []), item]);
+    }
+    for (const [registration, items] of batches) {
+      if (!('batch' in registration.handler)) continue;
+      running.push(runBatchHandler(this.batchSteps, registration, registration.handler.batch, items, done).catch((error: unknown) => items.forEach((item) => done(item.lease, error))));
+    }
+    await Promise.all(running);
+  }
+
+  /** Decodes a message and claims its event; undefined when it came to its end here (dead-lettered, a duplicate, deferred). */
+  private async claim(lease: Lease): Promise<Claimed | undefined> {
     const { message } = lease;
     if (this.deps.actions.isRedriving(lease)) {
       // The DLQ refused its copy: each receive brings it closer to RedrivePolicy's move.
       await this.deps.actions.changeVisibility(lease, 0);
-      return;
+      return undefined;
     }
     // UTF-8 takes at most 3 bytes per UTF-16 unit: only a long body needs counting.
     const body = message.Body ?? '';
     const size = body.length * 3 > MAX_SNS_MESSAGE_BYTES ? Buffer.byteLength(body, 'utf8') : 0;
     if (size > MAX_SNS_MESSAGE_BYTES) {
       // No publisher of ours can send this (SNS stops at 256 KiB): it came some other way.
-      return this.deadLetter(lease, 'MESSAGE_TOO_LARGE', `Message body is ${size} bytes; events are at most ${MAX_SNS_MESSAGE_BYTES}`);
+      return void (await this.deadLetter(lease, 'MESSAGE_TOO_LARGE', `Message body is ${size} bytes; events are at most ${MAX_SNS_MESSAGE_BYTES}`));
     }
     const read = readIncomingMessage(message);
-    if (!read.ok) return this.deadLetter(lease, read.code, read.reason);
+    if (!read.ok) return void (await this.deadLetter(lease, read.code, read.reason));
     if (this.deps.events.listenerCount('received') > 0) this.deps.events.emit('received', { messageId: lease.messageId, receiveCount: lease.receiveCount });
     const type = typeof read.message.body === 'object' && read.message.body !== null ? (read.message.body as { type?: unknown }).type : undefined;
     const registration = typeof type === 'string' ? this.deps.handlers.get(type) : undefined;
     const decoded = decodeEnvelope(this.deps.catalog, read.message.body, registration?.version, registration?.reader, this.deps.decodeChecks);
-    if (!decoded.ok) return this.deadLetter(lease, decoded.code, decoded.reason, decoded.eventId, decoded.type);
+    if (!decoded.ok) return void (await this.deadLetter(lease, decoded.code, decoded.reason, decoded.eventId, decoded.type));
     const { envelope } = decoded;
-    if (!registration) return this.deadLetter(lease, 'NO_HANDLER', `No handler for ${envelope.type} on ${this.deps.queueUrl}`, envelope.id, envelope.type);
+    if (!registration) return void (await this.deadLetter(lease, 'NO_HANDLER', `No handler for ${envelope.type} on ${this.deps.queueUrl}`, envelope.id, envelope.type));
     const key = this.key(envelope.id);
     if (this.abandoned.has(envelope.id)) {
       // Its handler from an earlier receive still runs past its timeout: this receive times out too.
       const timeoutMs = registration.handlerTimeoutMs ?? 0;
-      return this.handlerFailed(lease, envelope, key, new HandlerTimeoutError(envelope.id, timeoutMs, 'of an earlier receive still runs past its timeout'), performance.now());
+      return void (await this.handlerFailed(lease, envelope, key, new HandlerTimeoutError(envelope.id, timeoutMs, 'of an earlier receive still runs past its timeout'), performance.now()));
     }
     // The check and the claim are one step: locally (synchronous), then in the shared store.
     let claim: ClaimOutcome = 'in-progress';
@@ -96,7 +144,7 @@ export class MessagePipeline {
     }
     if (claim === 'completed') {
       this.deps.events.emit('duplicate', { envelope });
-      return this.deps.actions.delete(lease);
+      return void (await this.deps.actions.delete(lease));
     }
     if (claim === 'in-progress') {
       // Another message with this event is being handled; if that fails, this copy is its retry.
@@ -105,7 +153,7 @@ export class MessagePipeline {
       this.deps.events.emit('deferred', { messageId: lease.messageId, eventId: envelope.id, delaySeconds });
       return;
     }
-    await this.handle(lease, registration, envelope, key, read.message.traceparent);
+    return { lease, registration, envelope, key, traceparent: read.message.traceparent };
   }
 
   /**
@@ -113,7 +161,8 @@ export class MessagePipeline {
    * attribute), as the handling of `envelope` (what it publishes is caused by it); the outcome's
    * events and logs run in the span's context too. `key` is the event's claim in the store.
    */
-  private async handle(lease: Lease, registration: Registration, envelope: EventEnvelope, key: string, traceparent: string | undefined): Promise<void> {
+  private async handle(claimed: Claimed, handler: (event: EventEnvelope, context: HandlerContext) => void | Promise<void>): Promise<void> {
+    const { lease, registration, envelope, key, traceparent } = claimed;
     const started = performance.now();
     const stopHeartbeat = this.deps.actions.keepAlive(lease, () => void this.renewClaim(key));
     const parent = contextFromTraceparent(traceparent, otelContext.active());
@@ -124,7 +173,7 @@ export class MessagePipeline {
     const timeout = timeoutMs === undefined ? undefined : new AbortController();
     const signal = timeout ? AbortSignal.any([this.deps.handlerSignal(), timeout.signal]) : this.deps.handlerSignal();
     const context: HandlerContext = { messageId: lease.messageId, receiveCount: lease.receiveCount, traceContext, traceparent, signal };
-    const running = invoke(() => otelContext.with(traceContext, () => whileHandling(envelope, () => registration.handler(envelope, context))));
+    const running = invoke(() => otelContext.with(traceContext, () => whileHandling(envelope, () => handler(envelope, context))));
     try {
       await (timeout && timeoutMs !== undefined ? withinTimeout(running, timeoutMs, envelope.id, timeout) : running);
     } catch (error) {
@@ -136,6 +185,11 @@ export class MessagePipeline {
     }
     stopHeartbeat();
     endMessagingSpan(span);
+    await this.succeeded(claimed, started, traceContext);
+  }
+
+  /** The handler applied the event: completed in the store, told, deleted. */
+  private async succeeded({ lease, envelope, key }: Claimed, started: number, traceContext: Context): Promise<void> {
     const completed = this.deps.store.complete(key, this.deps.settings.idempotencyWindowMs);
     if (completed !== undefined) await completed;
     if (this.deps.events.listenerCount('handled') > 0) {
@@ -149,7 +203,7 @@ export class MessagePipeline {
    * A handler that outlived its timeout keeps its claim while it runs: when it ends well, the event
    * is completed (a redelivery finds it done and drops it); when it fails, the claim expires.
    */
-  private abandon(eventId: string, key: string, running: Promise<void>): void {
+  private abandon(eventId: string, key: string, running: Promise<unknown>): void {
     const settled = running.then(
       async () => {
         const completed = this.deps.store.complete(key, this.deps.settings.idempotencyWindowMs);

@@ -4,31 +4,22 @@ import { EventEmitter } from 'node:events';
 import { ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import type { z } from 'zod';
 import type { Catalog, CurrentVersion, EventTypeName } from '../../contract/catalog';
-import { getEventType, type DecodeChecks } from '../../contract/codec';
+import type { DecodeChecks } from '../../contract/codec';
 import type { EventEnvelope } from '../../contract/envelope';
 import { bounded } from '../bounded';
 import { TransportConfigError } from '../errors';
 import { silentLogger, type Logger } from '../logger';
 import { backoffDelayMs, delay } from '../retry';
-import { SpanKind, type SpanShape } from '../tracing';
 import { DeleteBatcher } from './DeleteBatcher';
 import { InMemoryIdempotencyStore, type IdempotencyStore } from './idempotency';
-import { byMessageGroup, InFlightMessages, type Lease } from './InFlightMessages';
-import { MessagePipeline, type Registration } from './MessagePipeline';
+import { InFlightMessages, type Lease } from './InFlightMessages';
+import { Dispatch } from './dispatch';
+import { MessagePipeline } from './MessagePipeline';
+import { createRegistration, RECEIVE_ATTRIBUTES, type Registration, type RegistrationOptions } from './registration';
 import { describeQueue } from './queueInfo';
 import { QueueActions } from './QueueActions';
-import { checkHandlerTimeout, subscriberSettings, type Settings } from './settings';
-import type { EventHandler, HandlerContext, SubscriberEvents, SubscriberOptions } from './types';
-
-
-/**
- * The attributes the subscriber reads, and no others: AWS returns none unless asked, and each one
- * asked for is serialised by SQS and parsed by the SDK on every message.
- */
-export const RECEIVE_ATTRIBUTES = {
-  MessageAttributeNames: ['traceparent'],
-  MessageSystemAttributeNames: ['ApproximateReceiveCount'],
-} as const;
+import { subscriberSettings, type Settings } from './settings';
+import type { BatchContext, BatchHandler, BatchResult, EventHandler, HandlerContext, SubscriberEvents, SubscriberOptions } from './types';
 
 /**
  * Long-polls one SQS queue and runs a typed handler per event type. Handled messages are deleted
@@ -38,13 +29,15 @@ export const RECEIVE_ATTRIBUTES = {
  */
 export class Subscriber<C extends Catalog> extends EventEmitter<SubscriberEvents> {
   private readonly handlers = new Map<string, Registration>();
+  /** Types registered with subscribeBatch: a receive then goes to the pipeline whole. */
+  private readonly batchTypes = new Set<string>();
   private readonly logger: Logger;
   private readonly store: IdempotencyStore;
   private readonly scope: string;
   private readonly settings: Settings;
   private readonly inFlight: InFlightMessages;
   private queueActions: QueueActions | undefined;
-  private pipeline: MessagePipeline | undefined;
+  private dispatch: Dispatch | undefined;
   private deletes: DeleteBatcher | undefined;
   private polling: Promise<void> | undefined;
   private pollAbort = new AbortController();
@@ -84,19 +77,37 @@ export class Subscriber<C extends Catalog> extends EventEmitter<SubscriberEvents
     handler: (event: EventEnvelope<T, z.output<R>>, context: HandlerContext) => void | Promise<void>,
     options: { version?: V; reads: R; handlerTimeoutMs?: number },
   ): this;
-  subscribe(type: string, handler: (event: never, context: HandlerContext) => void | Promise<void>, options: { version?: number; reads?: z.ZodType; handlerTimeoutMs?: number } = {}): this {
-    const definition = getEventType(this.options.catalog, type);
-    const version = options.version ?? definition.current;
-    if (!definition.versions[version]) throw new TransportConfigError('INVALID_OPTIONS', `${type} has no version ${version}`);
+  subscribe(type: string, handler: (event: never, context: HandlerContext) => void | Promise<void>, options: RegistrationOptions = {}): this {
+    return this.register(type, { each: handler as (event: EventEnvelope, context: HandlerContext) => void | Promise<void> }, options);
+  }
+
+  /**
+   * Registers a batch handler of one type: it gets up to a receive's worth of the type's events
+   * (`batchSize`, at most 10) in one call, in the order received, each decoded and claimed as
+   * `subscribe()`'s are, and returns the ones that failed (`{ failures: [{ id, error }] }`, as
+   * Powertools' batch processor reports item failures); throwing fails them all. The rest are
+   * completed and deleted together; each failure is retried on its own, with its own receive count
+   * and DLQ reason. Standard queues only: on a FIFO queue `start()` refuses it (a batch would
+   * apply a group's later events before an earlier one is known to have succeeded).
+   */
+  subscribeBatch<T extends EventTypeName<C>, V extends keyof C[T]['versions'] & number = CurrentVersion<C, T>>(
+    type: T,
+    handler: BatchHandler<C, T, V>,
+    options?: { version?: V; handlerTimeoutMs?: number },
+  ): this;
+  subscribeBatch<T extends EventTypeName<C>, R extends z.ZodType, V extends keyof C[T]['versions'] & number = CurrentVersion<C, T>>(
+    type: T,
+    handler: (events: readonly EventEnvelope<T, z.output<R>>[], context: BatchContext) => BatchResult | Promise<BatchResult>,
+    options: { version?: V; reads: R; handlerTimeoutMs?: number },
+  ): this;
+  subscribeBatch(type: string, handler: (events: readonly never[], context: BatchContext) => BatchResult | Promise<BatchResult>, options: RegistrationOptions = {}): this {
+    this.batchTypes.add(type);
+    return this.register(type, { batch: handler as (events: readonly EventEnvelope[], context: BatchContext) => BatchResult | Promise<BatchResult> }, options);
+  }
+
+  private register(type: string, handler: Registration['handler'], options: RegistrationOptions): this {
     if (this.handlers.has(type)) throw new TransportConfigError('INVALID_OPTIONS', `${type} already has a handler on this subscriber`);
-    checkHandlerTimeout(options.handlerTimeoutMs);
-    const spanShape: SpanShape = {
-      name: `process ${this.queueName}`,
-      kind: SpanKind.CONSUMER,
-      attributes: { 'messaging.system': 'aws_sqs', 'messaging.operation.type': 'process', 'messaging.destination.name': this.queueName, 'game_mesh.event.type': type },
-    };
-    const timeoutMs = options.handlerTimeoutMs ?? this.options.handlerTimeoutMs;
-    this.handlers.set(type, { version, spanShape, handler: handler as Registration['handler'], ...(options.reads ? { reader: options.reads } : {}), ...(timeoutMs === undefined ? {} : { handlerTimeoutMs: timeoutMs }) });
+    this.handlers.set(type, createRegistration(this.options.catalog, this.queueName, type, handler, { ...options, handlerTimeoutMs: options.handlerTimeoutMs ?? this.options.handlerTimeoutMs }));
     return this;
   }
 
@@ -139,13 +150,16 @@ export class Subscriber<C extends Catalog> extends EventEmitter<SubscriberEvents
     const { requestTimeoutMs, startTimeoutMs, deleteBatchWindowMs } = this.settings;
     const queue = await describeQueue(this.options.sqs, this.options.queueUrl, { deadLetterQueueUrl: this.options.deadLetterQueueUrl, requestTimeoutMs, deadlineMs: startTimeoutMs });
     this.fifo = queue.fifo;
+    if (queue.fifo && this.batchTypes.size > 0) {
+      throw new TransportConfigError('INVALID_OPTIONS', `${[...this.batchTypes].join(', ')} on the FIFO queue ${this.queueName}: a batch handler would apply a group's later events before an earlier one succeeded; use subscribe()`);
+    }
     // On a FIFO queue the group waits for the delete: no window to share it.
     this.deletes = new DeleteBatcher(this.options.sqs, this.options.queueUrl, queue.fifo ? 0 : deleteBatchWindowMs, requestTimeoutMs);
     this.queueActions = new QueueActions(this.options.sqs, this.options.queueUrl, queue, this.deletes, requestTimeoutMs, (operation, error) =>
       this.emit('transport-error', { operation, error }),
     );
     const { retryBaseSeconds, retryMaxSeconds, idempotencyWindowMs } = this.settings;
-    this.pipeline = new MessagePipeline({
+    const pipeline = new MessagePipeline({
       catalog: this.options.catalog,
       handlers: this.handlers,
       queueUrl: this.options.queueUrl,
@@ -158,6 +172,10 @@ export class Subscriber<C extends Catalog> extends EventEmitter<SubscriberEvents
       events: this,
       logger: this.logger,
       handlerSignal: () => this.handlerAbort.signal,
+    });
+    this.dispatch = new Dispatch(pipeline, this.inFlight, (leases) => this.release(leases), (lease, error) => {
+      this.emit('transport-error', { operation: 'process', error });
+      this.logger.error({ err: error, messageId: lease.messageId }, 'message processing failed unexpectedly');
     });
     // A new run gets new signals: a previous stop() that passed its deadline aborted the old ones.
     this.pollAbort = new AbortController();
@@ -216,8 +234,10 @@ export class Subscriber<C extends Catalog> extends EventEmitter<SubscriberEvents
           await this.release(leases);
           return;
         }
-        if (this.fifo) this.dispatchInGroups(leases);
-        else for (const lease of leases) void this.runLease(lease);
+        const dispatch = this.dispatch!;
+        if (this.fifo) dispatch.inGroups(leases);
+        else if (this.batchTypes.size > 0) void dispatch.together(leases);
+        else for (const lease of leases) void dispatch.one(lease);
         const full = messages.length >= slots;
         if (full && this.activePollers < this.settings.pollers) helpers.push(this.poll(false));
         if (!primary && !full) return;
@@ -257,38 +277,6 @@ export class Subscriber<C extends Catalog> extends EventEmitter<SubscriberEvents
     await this.actions().release(leases);
     for (const lease of leases) this.inFlight.settle(lease);
     this.emit('released', { messageIds: leases.map((lease) => lease.messageId) });
-  }
-
-  /** Runs one message to its end and frees its slot; whether it is gone for good (deleted) or comes back. */
-  private async runLease(lease: Lease): Promise<boolean> {
-    if (!this.pipeline) throw new Error('unreachable: messages arrive only after start()');
-    try {
-      await this.pipeline.run(lease);
-    } catch (error) {
-      // Unexpected (e.g. the idempotency store failed): the message becomes visible again later.
-      this.emit('transport-error', { operation: 'process', error });
-      this.logger.error({ err: error, messageId: lease.messageId }, 'message processing failed unexpectedly');
-    } finally {
-      this.inFlight.settle(lease);
-    }
-    return lease.deleted === true;
-  }
-
-  /**
-   * A FIFO receive: each message group's messages run one after the other, in the order SQS gave
-   * them; groups run side by side. When one comes back (a retry, a deferral), the group's later
-   * messages are released unhandled, so they come back after it.
-   */
-  private dispatchInGroups(leases: readonly Lease[]): void {
-    for (const chain of byMessageGroup(leases)) {
-      void (async () => {
-        for (const [index, lease] of chain.entries()) {
-          if (await this.runLease(lease)) continue;
-          await this.release(chain.slice(index + 1));
-          return;
-        }
-      })();
-    }
   }
 
   private actions(): QueueActions {

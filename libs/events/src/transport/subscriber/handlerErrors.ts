@@ -27,7 +27,7 @@ export class HandlerTimeoutError extends Error {
 }
 
 /** `running`, or a HandlerTimeoutError after `timeoutMs` (then `abort` is aborted with it). */
-export async function withinTimeout(running: Promise<void>, timeoutMs: number, eventId: string, abort: AbortController): Promise<void> {
+export async function withinTimeout<T>(running: Promise<T>, timeoutMs: number, eventId: string, abort: AbortController): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
@@ -37,7 +37,7 @@ export async function withinTimeout(running: Promise<void>, timeoutMs: number, e
     }, timeoutMs);
   });
   try {
-    await Promise.race([running, expired]);
+    return await Promise.race([running, expired]);
   } finally {
     clearTimeout(timer);
   }

@@ -24,6 +24,42 @@ export type EventHandler<C extends Catalog, T extends EventTypeName<C>, V extend
   context: HandlerContext,
 ) => void | Promise<void>;
 
+/** One message of a batch, in the order of the batch's events. */
+export interface BatchMessage {
+  messageId: string;
+  receiveCount: number;
+  traceparent: string | undefined;
+}
+
+export interface BatchContext {
+  /** Each event's message, at the same index as the event. */
+  messages: readonly BatchMessage[];
+  /** The batch's `process` span (linked to each event's publish span); start spans under it. */
+  traceContext: Context;
+  /** Aborted when shutdown's deadline passes, or the handler's timeout: stop work, the unfinished events will be delivered again. */
+  signal: AbortSignal;
+  /** What to pass to `publish()` for an event caused by `event`: its id as cause, its correlation. */
+  causedBy(event: Pick<EventEnvelope, 'id' | 'correlationId'>): { causationId: string; correlationId: string };
+}
+
+/**
+ * One event of a batch that failed, by its id (as Powertools' batch processor reports
+ * `batchItemFailures`): it is retried on its own, with its own receive count, and dead-lettered
+ * with its own reason. A `PermanentError` sends it to the DLQ at once.
+ */
+export interface BatchItemFailure {
+  id: string;
+  error: unknown;
+}
+
+/** Nothing (every event succeeded), or the events that failed; a thrown error fails every event. */
+export type BatchResult = void | { failures: readonly BatchItemFailure[] };
+
+export type BatchHandler<C extends Catalog, T extends EventTypeName<C>, V extends number> = (
+  events: readonly EventEnvelope<T, EventData<C, T, V>>[],
+  context: BatchContext,
+) => BatchResult | Promise<BatchResult>;
+
 export interface SubscriberOptions<C extends Catalog> {
   catalog: C;
   sqs: SQSClient;
