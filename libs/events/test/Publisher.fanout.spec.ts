@@ -20,7 +20,9 @@ describe('fan-out and filter policies through fauxqs', () => {
 
   it('delivers one event to every subscribed queue, and the numeric filter lets through only points >= 100', async () => {
     const publisher = mesh.publisher('scorer');
-    const big = await publisher.publish('score.changed', { playerId: 'ada', points: 150, bonus: true });
+    // A caller's trace goes with its event; with no trace (no SDK here), no trace context goes at all.
+    const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    const big = await publisher.publish('score.changed', { playerId: 'ada', points: 150, bonus: true }, { traceparent });
     const small = await publisher.publish('score.changed', { playerId: 'bob', points: 99.5, bonus: false });
 
     const received = await waitFor(async () => {
@@ -35,8 +37,10 @@ describe('fan-out and filter policies through fauxqs', () => {
     const alert = received.alerts[0]!;
     expect(alert.MessageAttributes?.['points']).toMatchObject({ DataType: 'Number', StringValue: '150' });
     expect(alert.MessageAttributes?.['type']?.StringValue).toBe('score.changed');
-    expect(alert.MessageAttributes?.['traceparent']?.StringValue).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/);
+    expect(alert.MessageAttributes?.['traceparent']?.StringValue).toBe(traceparent);
     // Only what someone reads is on the wire: version and source travel in the envelope.
     expect(Object.keys(alert.MessageAttributes ?? {}).sort()).toEqual(['points', 'traceparent', 'type']);
+    const untraced = received.board.find((m) => (JSON.parse(m.Body ?? '{}') as { id: string }).id === small.id);
+    expect(Object.keys(untraced?.MessageAttributes ?? {}).sort()).toEqual(['points', 'type']);
   });
 });

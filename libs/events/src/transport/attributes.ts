@@ -12,20 +12,18 @@ export type StringAttributes = Record<string, MessageAttributeValue>;
 
 /**
  * The attributes of an outgoing event, only those someone reads: `type` (every subscription's
- * filter policy names it), the trace context (the consumer's span is its child), and the
- * attributes the event version declares for filter policies. Version and source travel in the
+ * filter policy names it), the trace context when there is a trace (the consumer's span is its
+ * child), and the attributes the event version declares for filter policies. Version and source travel in the
  * envelope only: no filter can name them (declarations filter on declared attributes) and no
  * reader asks for them, and every attribute costs each message serialisation on both ends.
  */
 export function buildAttributes(
   envelope: EventEnvelope,
   definition: EventVersionDefinition,
-  traceparent: string,
+  traceparent: string | undefined,
 ): StringAttributes {
-  const attributes: StringAttributes = {
-    type: { DataType: 'String', StringValue: envelope.type },
-    traceparent: { DataType: 'String', StringValue: traceparent },
-  };
+  const attributes: StringAttributes = { type: { DataType: 'String', StringValue: envelope.type } };
+  if (traceparent !== undefined) attributes['traceparent'] = { DataType: 'String', StringValue: traceparent };
   for (const [name, attribute] of filterAttributesOf(definition)) {
     attributes[name] = { DataType: attribute.dataType, StringValue: String(attribute.select(envelope.data)) };
   }

@@ -58,7 +58,7 @@ export interface PublishResult {
 }
 
 export interface PublishOptions extends PublishMetadata {
-  /** W3C traceparent to send; by default the active OpenTelemetry span's, or a new trace. */
+  /** W3C traceparent to send; by default the publish span's when an OpenTelemetry SDK traces, else none. */
   traceparent?: string;
 }
 
@@ -132,7 +132,7 @@ export class Publisher<C extends Catalog> extends EventEmitter<PublisherEvents> 
   /**
    * One async step per publish: the contract, the envelope and the attributes are built
    * synchronously, then the event joins its topic's batch. A producer span (messaging conventions)
-   * covers it; the event carries the span's context as `traceparent`.
+   * covers it; when an SDK traces, the event carries the span's context as `traceparent`.
    */
   private async publishEvent(type: string, version: number | undefined, data: unknown, options: PublishOptions): Promise<PublishResult> {
     const started = performance.now();
