@@ -15,7 +15,7 @@ export type { QueueDepth } from './queueStats';
 export { startService } from './startService';
 export type { StartedService } from './startService';
 export { defineService } from './serviceDefinition';
-export type { AnyServiceDefinition, ConsumeOptions, Declared, HandlerOf, Handlers, Readers, ServiceConfig, ServiceContext, ServiceDefinition, ServiceParts } from './serviceDefinition';
+export type { AnyServiceDefinition, ConsumeOptions, Declared, HandlerMap, HandlerOf, Handlers, InBatches, Readers, ServiceConfig, ServiceContext, ServiceDefinition, ServiceParts } from './serviceDefinition';
 export { brokerVariables, envSchemaOf } from './wiring';
 export { serviceContractProblems } from './contractCheck';
 export { EventStreams } from './EventStreams';

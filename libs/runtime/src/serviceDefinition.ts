@@ -1,6 +1,6 @@
 // What an app writes: its own settings and a build() that returns its handlers (keyed by queue and
 // event type, as its service.json declares them) and its HTTP routes. The runtime wires the rest.
-import type { Catalog, EventEnvelope, HandlerContext, Publisher, ServiceDeclaration, SubscriberOptions } from '@game-mesh/events';
+import type { BatchContext, BatchResult, Catalog, EventEnvelope, HandlerContext, Publisher, ServiceDeclaration, SubscriberOptions } from '@game-mesh/events';
 import type { Express } from 'express';
 import type { z } from 'zod';
 import type { baseEnvSchema } from './config';
@@ -21,14 +21,27 @@ export interface Declared<C extends Catalog, R extends Readers, P extends readon
   readers: R;
 }
 
+/** An event of type `T` on a queue whose readers are `Q`: the fields the declaration says it reads. */
+type ReadEvent<Q, T extends keyof Q & string> = EventEnvelope<T, Q[T] extends z.ZodType ? z.output<Q[T]> : never>;
+
+/**
+ * A batch handler in a service's handler map, `{ inBatches: async (events, context) => … }`: the
+ * type's events a receive at a time (`Subscriber.subscribeBatch`), for a handler that writes many at
+ * once (one database round trip per batch). It returns the events that failed,
+ * `{ failures: [{ id, error }] }`; they are retried alone. Standard queues only.
+ */
+export interface InBatches<E> {
+  readonly inBatches: (events: readonly E[], context: BatchContext) => BatchResult | Promise<BatchResult>;
+}
+
 /** The handler of one event type on one queue: it gets the fields the declaration says it reads. */
-export type HandlerOf<Q, T extends keyof Q & string> = (
-  event: EventEnvelope<T, Q[T] extends z.ZodType ? z.output<Q[T]> : never>,
-  context: HandlerContext,
-) => void | Promise<void>;
+export type HandlerOf<Q, T extends keyof Q & string> = (event: ReadEvent<Q, T>, context: HandlerContext) => void | Promise<void>;
 
 /** One handler per declared (queue, type): the compiler names each one missing. */
 export type Handlers<R> = { [K in keyof R]: { [T in keyof R[K] & string]: HandlerOf<R[K], T> } };
+
+/** What `build()` may return for each declared (queue, type): a handler, or `{ inBatches }`. */
+export type HandlerMap<R> = { [K in keyof R]: { [T in keyof R[K] & string]: HandlerOf<R[K], T> | InBatches<ReadEvent<R[K], T>> } };
 
 /** `H` with every queue or type the declaration lacks turned into `never`: the compiler names each extra one. */
 type OnlyDeclared<H, R> = { [K in keyof H]: K extends keyof R ? { [T in keyof H[K]]: T extends keyof R[K] ? H[K][T] : never } : never };
@@ -81,7 +94,7 @@ export type AnyServiceDefinition = ServiceDefinition<Catalog, Readers, z.ZodRawS
  * subscription without a handler, or a handler for a queue or type the declaration lacks, does not
  * typecheck. Edit service.json, run `npm run services`, and the compiler lists what to add.
  */
-export function defineService<C extends Catalog, const R extends Readers, const P extends readonly string[], S extends z.ZodRawShape = Record<never, never>, H extends Handlers<R> = Handlers<R>>(
+export function defineService<C extends Catalog, const R extends Readers, const P extends readonly string[], S extends z.ZodRawShape = Record<never, never>, H extends HandlerMap<R> = HandlerMap<R>>(
   definition: ServiceDefinition<C, R, S, H & OnlyDeclared<H, R>, P> & (keyof R extends never ? unknown : { build: (context: ServiceContext<C, S, P>) => { handlers: H } }),
 ): ServiceDefinition<C, R, S, H, P> {
   return definition;

@@ -55,7 +55,7 @@ export interface WiredQueue<C extends Catalog> {
   deadLetterQueueUrl: string | undefined;
 }
 
-type AnyHandler = (event: never, context: never) => void | Promise<void>;
+type AnyHandler = ((event: never, context: never) => void | Promise<void>) | { inBatches: (events: never, context: never) => unknown };
 
 /**
  * One subscriber per declared queue, each type registered with its handler, the version the
@@ -89,8 +89,10 @@ export function buildSubscribers<C extends Catalog>(
     });
     for (const { type, version } of queue.subscriptions) {
       const reads = readers[key]?.[type];
-      const handler = handlers?.[key]?.[type] as Parameters<Subscriber<Catalog>['subscribe']>[1];
-      subscriber.subscribe(type, handler, { version: version ?? getEventType(catalog, type).current, ...(reads ? { reads } : {}) } as { version: number });
+      const handler = handlers?.[key]?.[type] as Parameters<Subscriber<Catalog>['subscribe']>[1] | { inBatches: Parameters<Subscriber<Catalog>['subscribeBatch']>[1] };
+      const options = { version: version ?? getEventType(catalog, type).current, ...(reads ? { reads } : {}) } as { version: number };
+      if (typeof handler === 'object' && handler !== null && 'inBatches' in handler) subscriber.subscribeBatch(type, handler.inBatches, options);
+      else subscriber.subscribe(type, handler, options);
     }
     wired[key] = { subscriber, queueUrl, deadLetterQueueUrl };
   }
