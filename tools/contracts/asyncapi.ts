@@ -3,6 +3,11 @@ import { resolveTopology, type Catalog, type TopologyDeclaration } from '@game-m
 import { contractPaths, type VersionContract } from './schemas';
 
 const messageId = (c: { type: string; version: number }) => `${c.type}.v${c.version}`;
+/** A high-volume type's events also travel packed: a second message, `<type>.v<N>.packed`. */
+const packedId = (c: VersionContract) => `${messageId(c)}.packed`;
+const isPacked = (c: VersionContract) => c.schema['x-packing'] !== undefined;
+/** The messages one version travels as: the event alone, and for a high-volume type also the pack. */
+const messageIds = (c: VersionContract) => (isPacked(c) ? [messageId(c), packedId(c)] : [messageId(c)]);
 
 /**
  * AsyncAPI 3.0: a channel per topic (SNS) and per queue (SQS), a send operation per producer and
@@ -13,7 +18,7 @@ export function asyncApiDocument<C extends Catalog>(topology: TopologyDeclaratio
   const resolved = resolveTopology(topology, { prefix: 'prefix' });
   const name = (physical: string) => physical.replace(/^prefix-/, '{prefix}-');
   const prefixParameter = { prefix: { description: 'Environment prefix, e.g. local, staging, prod.', examples: ['local', 'prod'] } };
-  const ref = (c: VersionContract) => ({ $ref: `#/components/messages/${messageId(c)}` });
+  const ref = (id: string) => ({ $ref: `#/components/messages/${id}` });
   const channels: Record<string, object> = {};
   const operations: Record<string, object> = {};
 
@@ -24,7 +29,7 @@ export function asyncApiDocument<C extends Catalog>(topology: TopologyDeclaratio
       title: `SNS topic ${name(topic.name)}`,
       description: `Events published by ${topic.producer}.`,
       parameters: prefixParameter,
-      messages: Object.fromEntries(onTopic.map((c) => [messageId(c), ref(c)])),
+      messages: Object.fromEntries(onTopic.flatMap(messageIds).map((id) => [id, ref(id)])),
       // An ordered type's topic is FIFO: deduplication ids are the event ids, not the content.
       bindings: { sns: { name: name(topic.name), ordering: { type: topic.fifo ? 'FIFO' : 'standard', contentBasedDeduplication: false }, bindingVersion: '0.1.0' } },
     };
@@ -33,7 +38,7 @@ export function asyncApiDocument<C extends Catalog>(topology: TopologyDeclaratio
       action: 'send',
       title: `${topic.producer} publishes to ${name(topic.name)}`,
       channel: { $ref: `#/channels/topic.${topic.key}` },
-      messages: onTopic.map((c) => ({ $ref: `#/channels/topic.${topic.key}/messages/${messageId(c)}` })),
+      messages: onTopic.flatMap(messageIds).map((id) => ({ $ref: `#/channels/topic.${topic.key}/messages/${id}` })),
       bindings: {
         sns: {
           consumers: subscribers.map(({ queue, filterPolicy }) => ({
@@ -58,7 +63,7 @@ export function asyncApiDocument<C extends Catalog>(topology: TopologyDeclaratio
       title: `SQS queue ${name(queue.name)}`,
       description: `Queue of ${queue.service}; older versions are upcast to the version it reads.`,
       parameters: prefixParameter,
-      messages: Object.fromEntries(reads.map((c) => [messageId(c), ref(c)])),
+      messages: Object.fromEntries(reads.flatMap(messageIds).map((id) => [id, ref(id)])),
       bindings: {
         sqs: {
           queue: {
@@ -78,10 +83,10 @@ export function asyncApiDocument<C extends Catalog>(topology: TopologyDeclaratio
       action: 'receive',
       title: `${queue.service} consumes ${name(queue.name)}`,
       channel: { $ref: `#/channels/${channelId}` },
-      messages: reads.map((c) => ({ $ref: `#/channels/${channelId}/messages/${messageId(c)}` })),
+      messages: reads.flatMap(messageIds).map((id) => ({ $ref: `#/channels/${channelId}/messages/${id}` })),
     };
   }
-  const messages = Object.fromEntries(
+  const messages: Record<string, object> = Object.fromEntries(
     contracts.map((c) => [
       messageId(c),
       {
@@ -103,6 +108,34 @@ export function asyncApiDocument<C extends Catalog>(topology: TopologyDeclaratio
       },
     ]),
   );
+  for (const c of contracts.filter(isPacked)) {
+    const packing = c.schema['x-packing'] as { field: string; packBytes: number; groupedBy: string[] };
+    const single = messages[messageId(c)] as { headers: { properties: Record<string, unknown> } };
+    const { traceparent: _perEvent, ...headers } = single.headers.properties;
+    messages[packedId(c)] = {
+      name: `${c.type} (packed)`,
+      title: `${c.type} v${c.version}, packed`,
+      summary: `A high-volume type: events published while a request is in flight travel many to one message, up to ${packing.packBytes} bytes, grouped by ${packing.groupedBy.join(', ')} (the message attributes are each event's: filter policies stay exact per event). A lone event travels alone, as ${messageId(c)}. Each event has its own claim, retry and DLQ entry; a dead-lettered event is parked alone, as ${messageId(c)}.`,
+      contentType: 'application/json',
+      headers: { type: 'object', description: 'SNS/SQS message attributes: the same for every event in the pack.', properties: headers },
+      payload: {
+        type: 'object',
+        required: [packing.field],
+        properties: {
+          [packing.field]: {
+            type: 'array',
+            minItems: 1,
+            items: {
+              type: 'object',
+              required: ['event'],
+              properties: { event: { $ref: contractPaths.schema(c.type, c.version) }, traceparent: { type: 'string', description: "W3C trace context of the event's publish span." } },
+            },
+          },
+        },
+      },
+      examples: [{ name: 'pack-of-examples', payload: { [packing.field]: c.examples.map((event) => ({ event })) } }],
+    };
+  }
   return {
     asyncapi: '3.0.0',
     info: {

@@ -144,6 +144,12 @@ export function gateProblems(history: SchemaHistory, now: ContractState, deploye
       if (orderingOf(shipped) !== orderingOf(current)) {
         problems.push({ type, version, breaks: 'every consumer (its queue and the order it counts on)', path: 'ordering', problem: `ordering changed from ${orderingOf(shipped)} to ${orderingOf(current)}`, wayOut: `a new type (an ordered one lives on its own FIFO topic); ${NEW_VERSION(type, version)} cannot move it` });
       }
+      // So is packing: a consumer that reads single events cannot read a pack, and one that counts on
+      // packs' cost would pay per event. Only an added type (or one not yet shipped) chooses freely.
+      const packingOf = (schema: JsonSchema) => JSON.stringify((schema['x-packing'] as { packBytes?: unknown } | undefined) === undefined ? 'none' : 'packed');
+      if (packingOf(shipped) !== packingOf(current)) {
+        problems.push({ type, version, breaks: 'every deployed consumer (what one message holds)', path: 'packing', problem: `packing changed from ${packingOf(shipped)} to ${packingOf(current)} (highVolume)`, wayOut: `a new type marked highVolume (a new version of ${type} cannot change how it travels)` });
+      }
       const before = attributesOf(shipped);
       const after = attributesOf(current);
       for (const [name, dataType] of Object.entries(before)) {

@@ -1,6 +1,6 @@
 // The JSON Schema of each (type, version)'s whole wire format, and the paths of the contract files.
 import { createHash } from 'node:crypto';
-import { consumedEnvelopeSchema, type Catalog, type CompatibilityMode } from '@game-mesh/events';
+import { consumedEnvelopeSchema, PACK_FIELD, packBytesOf, type Catalog, type CompatibilityMode } from '@game-mesh/events';
 import { z } from 'zod';
 
 export type JsonSchema = Record<string, unknown>;
@@ -36,7 +36,8 @@ const TRANSPORT_ATTRIBUTES = { type: 'String', version: 'Number', source: 'Strin
  * The whole wire format of (type, version), as one JSON Schema (draft 2020-12): the envelope with
  * `type` and `version` fixed and `data` the version's schema, plus two extensions the gate compares
  * like the rest: `x-message-attributes` (name → SNS/SQS data type; filter policies match on them),
- * `x-compatibility` (the type's mode) and, for an ordered type, `x-ordering` (its message group). Constraints JSON Schema cannot say (zod refinements)
+ * `x-compatibility` (the type's mode), for an ordered type `x-ordering` (its message group), and for a
+ * high-volume type `x-packing` (its events travel many to a message, grouped by type and filter attribute values). Constraints JSON Schema cannot say (zod refinements)
  * are listed in `x-unrepresentable`, which the gate refuses in a shipped version. Input mode keeps
  * objects open to extra fields, so a reader of this schema accepts fields a later change adds.
  */
@@ -52,6 +53,7 @@ export function versionContracts(catalog: Catalog, envelope: z.ZodObject = consu
       });
       const filterAttributes = Object.entries(versionDefinition.filterAttributes ?? {}).map(([name, a]) => ({ name, dataType: a.dataType, description: a.description }));
       const unrepresentable = refinementsIn(event, '');
+      const packBytes = packBytesOf(definition);
       const schema = {
         ...(z.toJSONSchema(event, { target: 'draft-2020-12', io: 'input' }) as JsonSchema),
         $id: `https://game-mesh.dev/contracts/${contractPaths.schema(type, version)}`,
@@ -61,6 +63,8 @@ export function versionContracts(catalog: Catalog, envelope: z.ZodObject = consu
         'x-compatibility': compatibility,
         // Part of the wire format: the message group and the FIFO topic and queues it implies.
         ...(definition.ordering ? { 'x-ordering': { groupBy: definition.ordering.groupBy } } : {}),
+        // Also wire format: a high-volume type's events travel packed, many to one message (contract/pack.ts).
+        ...(packBytes === undefined ? {} : { 'x-packing': { field: PACK_FIELD, packBytes, groupedBy: ['type', ...filterAttributes.map((a) => a.name)] } }),
         ...(unrepresentable.length > 0 ? { 'x-unrepresentable': unrepresentable } : {}),
       };
       const examples = versionDefinition.examples.map((data, index) => ({

@@ -110,6 +110,16 @@ function orderedBy(field: string): Source {
   return { catalog, topology: { ...gameTopology, catalog } as unknown as TopologyDeclaration<Catalog> };
 }
 
+/** weather.changed made high-volume (packed), or a new high-volume type added beside it. */
+function weatherPacked(): Source {
+  const catalog = { ...gameEvents, 'weather.changed': { ...weather, highVolume: true } } as unknown as Catalog;
+  return { catalog, topology: { ...gameTopology, catalog } as unknown as TopologyDeclaration<Catalog> };
+}
+function newPackedType(): Source {
+  const catalog = { ...gameEvents, 'weather.sampled': { ...weather, description: 'Weather telemetry.', highVolume: true } } as unknown as Catalog;
+  return { catalog, topology: { ...gameTopology, catalog } as unknown as TopologyDeclaration<Catalog> };
+}
+
 /** weather.changed (and time.changed, which would otherwise share nothing) made ordered. */
 function weatherOrdered(): Source {
   const catalog = { ...gameEvents, 'weather.changed': { ...weather, ordering: { groupBy: 'cause' } } } as unknown as Catalog;
@@ -150,7 +160,9 @@ const cases: Case[] = [
   { label: 'retiring a version a consumer still reads', files: () => new Map([...generate(base), ...retire('time.changed', 1)]), refused: ['time.changed v1: (root): retired while this consumer still reads it', 'weather-manager (main queue)'] },
   { label: 'an ordered type grouped by another field (item.granted by item)', files: () => generate(orderedBy('item')), refused: ['item.granted v1: ordering: ordering changed from {"groupBy":"playerId"} to {"groupBy":"item"}'] },
   { label: 'a shipped type made ordered (weather.changed by cause)', files: () => generate(weatherOrdered()), refused: ['weather.changed v1: ordering: ordering changed from "none" to {"groupBy":"cause"}'] },
+  { label: 'a shipped type made high-volume (weather.changed packed)', files: () => generate(weatherPacked()), refused: ['weather.changed v1: packing: packing changed from "none" to "packed"', 'every deployed consumer'] },
   // Allowed:
+  { label: 'a new high-volume type', files: () => generate(newPackedType()), refused: [] },
   { label: 'a compatible v2 with an upcaster, consumers moved to it', files: () => generate(weatherV2(true)), refused: [] },
   { label: 'an optional field added', files: () => generate(weatherWith(weatherChangedV1Schema.extend({ region: z.string().optional() }))), refused: [] },
   { label: 'required → optional for a field no consumer reads (cause)', files: () => generate(weatherWith(weatherChangedV1Schema.extend({ cause: z.enum(['simulation', 'operator']).optional() }))), refused: [] },

@@ -8,6 +8,8 @@ export type { CompatibilityMode, EventTypeDefinition, EventVersionDefinition, Fi
 export { consumedEnvelopeSchema, ENVELOPE_SPEC_VERSION } from './contract/envelope';
 export type { EventEnvelope, PublishMetadata } from './contract/envelope';
 export { ContractError, formatIssues } from './contract/errors';
+export { DEFAULT_PACK_BYTES, MIN_PACK_BYTES, PACK_FIELD, packBytesOf } from './contract/pack';
+export type { PackEntry } from './contract/pack';
 export { checkConsumerReads } from './contract/expectations';
 export type { ConsumerRead } from './contract/expectations';
 export type { ContractErrorCode } from './contract/errors';

@@ -9,6 +9,10 @@ import {
 } from './defineEvent';
 import { ContractError } from './errors';
 import { NAME_PATTERN, NAME_RULE } from './names';
+import { MIN_PACK_BYTES, packBytesOf } from './pack';
+
+/** SNS's limit for one message (transport/attributes.ts has it too; the contract does not import the transport). */
+const MAX_MESSAGE_BYTES = 262_144;
 
 /** Event types by name. Build one with {@link defineCatalog}. */
 export type Catalog = Readonly<Record<string, EventTypeDefinition>>;
@@ -75,6 +79,13 @@ function checkType(type: string, definition: EventTypeDefinition): string[] {
   }
   if (!NAME_PATTERN.test(definition.topic)) {
     problems.push(`${type}: topic "${definition.topic}" must be ${NAME_RULE}`);
+  }
+  const packBytes = packBytesOf(definition);
+  if (packBytes !== undefined && definition.ordering !== undefined) {
+    problems.push(`${type}: highVolume and ordering do not go together (a pack would hold many message groups); order it, or pack it`);
+  }
+  if (packBytes !== undefined && (!Number.isInteger(packBytes) || packBytes < MIN_PACK_BYTES || packBytes > MAX_MESSAGE_BYTES)) {
+    problems.push(`${type}: highVolume.packBytes must be a whole number from ${MIN_PACK_BYTES} to ${MAX_MESSAGE_BYTES} (SNS's message limit); got ${packBytes}`);
   }
   const versions = Object.keys(definition.versions).map(Number).sort((a, b) => a - b);
   versions.forEach((version, index) => {

@@ -63,6 +63,16 @@ export interface EventTypeDefinition<
    * within five minutes arrives once). Every type of one topic is ordered, or none is.
    */
   ordering?: { groupBy: string };
+  /**
+   * A high-volume type (game telemetry: positions, hits, matchmaking ticks): the publisher packs
+   * its events many to one SNS message, up to `packBytes` (default 64 KiB, what SNS bills as one
+   * request), while a request to the topic is in flight (a lone event still leaves at once, alone).
+   * Events pack together only when their filter attribute values are equal, so filter policies
+   * stay exact per event. The subscriber unpacks them: each event has its own claim, handler call
+   * (or batch slot), retry and DLQ entry with its reason. Not for ordered types. Part of the wire
+   * format: the contract gate refuses switching it on or off for a shipped version.
+   */
+  highVolume?: boolean | { packBytes: number };
 }
 
 export type CompatibilityMode = 'BACKWARD' | 'FORWARD' | 'FULL';

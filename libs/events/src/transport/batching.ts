@@ -3,8 +3,8 @@
 // for every request. Publishing (PublishBatch) and deleting (DeleteMessageBatch) both use it.
 
 export interface BatchingOptions<T> {
-  /** The longest a partial batch waits. */
-  windowMs: number;
+  /** The longest a partial batch waits; undefined: (eager only) a partial batch waits for a request to settle, however long. */
+  windowMs: number | undefined;
   /** Requests at once; full batches beyond wait for one to settle. @defaultValue unbounded */
   maxInFlight?: number;
   /**
@@ -38,7 +38,7 @@ export class Batcher<T> {
     this.sendFull();
     if (this.pending.length === 0) return;
     if (!this.options.eager) {
-      this.timer ??= setTimeout(() => this.drain(), this.options.windowMs);
+      this.arm();
     } else if (!this.kickScheduled) {
       // At the end of this turn: everything added in it shares the request.
       this.kickScheduled = true;
@@ -67,7 +67,11 @@ export class Batcher<T> {
     this.sendFull();
     if (this.pending.length === 0) return;
     if (this.inFlight.size === 0) this.drain();
-    else this.timer ??= setTimeout(() => this.drain(), this.options.windowMs);
+    else this.arm();
+  }
+
+  private arm(): void {
+    if (this.options.windowMs !== undefined) this.timer ??= setTimeout(() => this.drain(), this.options.windowMs);
   }
 
   /** Sends what is pending, never more than `maxInFlight` requests at once: the rest follows as they settle. */
@@ -88,7 +92,7 @@ export class Batcher<T> {
       this.inFlight.delete(request);
       if (this.pending.length > 0) {
         if (this.options.eager) this.kick();
-        else this.timer ??= setTimeout(() => this.drain(), this.options.windowMs);
+        else this.arm();
       }
     });
     this.inFlight.add(request);

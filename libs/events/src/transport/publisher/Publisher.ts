@@ -6,6 +6,7 @@ import type { SNSClient } from '@aws-sdk/client-sns';
 import type { Catalog, EventInput, EventTypeName } from '../../contract/catalog';
 import { createEnvelope, getEventType } from '../../contract/codec';
 import type { EventEnvelope, PublishMetadata } from '../../contract/envelope';
+import type { EventVersionDefinition } from '../../contract/defineEvent';
 import { buildAttributes, MAX_SNS_MESSAGE_BYTES, messageSize } from '../attributes';
 import { PublishRejectedError, TransportConfigError } from '../errors';
 import { silentLogger, type Logger } from '../logger';
@@ -14,6 +15,8 @@ import { endMessagingSpan, SpanKind, startMessagingSpan, traceparentOfSpan, type
 import { context as otelContext, trace, type Span } from '@opentelemetry/api';
 import { MESSAGE_GROUP_ID } from './publishBatch';
 import { TopicBatcher } from './TopicBatcher';
+import { PackBatcher } from './PackBatcher';
+import { packBytesOf, packEntryBytes } from '../../contract/pack';
 
 /** Where events go: SNS, or nowhere but the log (chosen explicitly, never by accident). */
 export type PublisherTransport =
@@ -80,6 +83,8 @@ export interface PublisherEvents {
  */
 export class Publisher<C extends Catalog> extends EventEmitter<PublisherEvents> {
   private readonly batchers = new Map<string, TopicBatcher>();
+  /** High-volume types' packers, by topic ARN. */
+  private readonly packers = new Map<string, PackBatcher>();
   private readonly spanShapes = new Map<string, SpanShape>();
   private readonly logger: Logger;
   private closed = false;
@@ -120,6 +125,7 @@ export class Publisher<C extends Catalog> extends EventEmitter<PublisherEvents> 
 
   /** Sends whatever is waiting for a batch and waits for every publish in flight. */
   async flush(): Promise<void> {
+    await Promise.all([...this.packers.values()].map((packer) => packer.flush()));
     await Promise.all([...this.batchers.values()].map((batcher) => batcher.flush()));
   }
 
@@ -138,6 +144,7 @@ export class Publisher<C extends Catalog> extends EventEmitter<PublisherEvents> 
     const started = performance.now();
     let envelope: EventEnvelope | undefined;
     let span: Span | undefined;
+    let messageId: string | undefined;
     try {
       if (this.closed) throw new PublishRejectedError('PUBLISHER_CLOSED', `Publisher is closed; ${type} was not published`);
       const definition = getEventType(this.options.catalog, type);
@@ -158,7 +165,13 @@ export class Publisher<C extends Catalog> extends EventEmitter<PublisherEvents> 
       const versionDefinition = definition.versions[envelope.version];
       if (!versionDefinition) throw new Error(`unreachable: ${type} v${envelope.version} was validated`);
       const body = JSON.stringify(envelope);
-      const attributes = buildAttributes(envelope, versionDefinition, explicitTraceparent ?? traceparentOfSpan(span));
+      const traceparent = explicitTraceparent ?? traceparentOfSpan(span);
+      const packBytes = transport.mode === 'sns' ? packBytesOf(definition) : undefined;
+      if (packBytes !== undefined && transport.mode === 'sns') {
+        messageId = await this.publishPacked(transport.sns, topicArn, envelope, versionDefinition, body, traceparent, packBytes);
+        return this.acknowledged(span, envelope, started, messageId);
+      }
+      const attributes = buildAttributes(envelope, versionDefinition, traceparent);
       const size = messageSize(body, attributes);
       if (size > MAX_SNS_MESSAGE_BYTES) {
         // Refused rather than offloaded to S3: game events are small, and a huge one is a bug.
@@ -166,7 +179,6 @@ export class Publisher<C extends Catalog> extends EventEmitter<PublisherEvents> 
           eventIds: [envelope.id],
         });
       }
-      let messageId: string | undefined;
       if (transport.mode === 'log-only') {
         const logged = envelope;
         this.inSpan(span, () => this.logger.info({ event: logged, attributes, eventId: logged.id, eventType: type, correlationId: logged.correlationId }, 'event logged, not published (log-only mode)'));
@@ -178,11 +190,7 @@ export class Publisher<C extends Catalog> extends EventEmitter<PublisherEvents> 
         const entry = { id: eventId, body, attributes, size, ...(groupId === undefined ? {} : { groupId }) };
         messageId = await new Promise<string | undefined>((resolve, reject) => batcher.add({ entry, deadline, resolve, reject }));
       }
-      endMessagingSpan(span);
-      const published = { envelope, durationMs: performance.now() - started, ...(messageId === undefined ? {} : { messageId }) };
-      // Listeners (logs, metrics) run in the publish span's context, so their lines carry its ids.
-      if (this.listenerCount('published') > 0) this.inSpan(span, () => this.emit('published', published));
-      return messageId === undefined ? { id: envelope.id } : { id: envelope.id, messageId };
+      return this.acknowledged(span, envelope, started, messageId);
     } catch (error) {
       const failure = error instanceof Error ? error : new Error(String(error));
       const reason = (failure as { code?: unknown }).code;
@@ -195,6 +203,46 @@ export class Publisher<C extends Catalog> extends EventEmitter<PublisherEvents> 
       }
       throw failure;
     }
+  }
+
+  /** SNS acknowledged (or the log took) the event: the span ends, listeners hear of it in its context. */
+  private acknowledged(span: Span, envelope: EventEnvelope, started: number, messageId: string | undefined): PublishResult {
+    endMessagingSpan(span);
+    const published = { envelope, durationMs: performance.now() - started, ...(messageId === undefined ? {} : { messageId }) };
+    // Listeners (logs, metrics) run in the publish span's context, so their lines carry its ids.
+    if (this.listenerCount('published') > 0) this.inSpan(span, () => this.emit('published', published));
+    return messageId === undefined ? { id: envelope.id } : { id: envelope.id, messageId };
+  }
+
+  /**
+   * An event of a high-volume type joins its topic's packer, keyed by its type and filter
+   * attribute values (the pack's attributes are then each event's). Resolves with the pack's
+   * message id once SNS acknowledged the pack.
+   */
+  private publishPacked(sns: SNSClient, topicArn: string, envelope: EventEnvelope, versionDefinition: EventVersionDefinition, body: string, traceparent: string | undefined, packBytes: number): Promise<string | undefined> {
+    const attributes = buildAttributes(envelope, versionDefinition, undefined);
+    let packKey = envelope.type;
+    for (const name in attributes) if (name !== 'type') packKey += `\u0000${name}=${attributes[name]!.StringValue ?? ''}`;
+    const bodyBytes = Buffer.byteLength(body, 'utf8');
+    const attributeBytes = messageSize('', attributes);
+    const size = bodyBytes + attributeBytes + (traceparent === undefined ? 0 : traceparent.length + 'traceparentString'.length);
+    if (size > MAX_SNS_MESSAGE_BYTES) {
+      throw new PublishRejectedError('EVENT_TOO_LARGE', `Event ${envelope.id} (${envelope.type}) is ${size} bytes; SNS accepts at most ${MAX_SNS_MESSAGE_BYTES}`, { eventIds: [envelope.id] });
+    }
+    const packer = this.packerFor(sns, topicArn);
+    const deadline = Date.now() + (this.options.deadlineMs ?? 30_000);
+    return new Promise<string | undefined>((resolve, reject) =>
+      packer.add({ eventId: envelope.id, body, traceparent, attributes, packKey, packBytes, entryBytes: packEntryBytes(bodyBytes, traceparent), attributeBytes, deadline, resolve, reject }),
+    );
+  }
+
+  private packerFor(sns: SNSClient, topicArn: string): PackBatcher {
+    let packer = this.packers.get(topicArn);
+    if (!packer) {
+      packer = new PackBatcher(this.batcherFor(sns, topicArn, false), 4);
+      this.packers.set(topicArn, packer);
+    }
+    return packer;
   }
 
   private inSpan(span: Span, fn: () => void): void {

@@ -48,7 +48,7 @@ export class TopicBatcher {
       isFull: (count, bytes) => count >= MAX_PUBLISH_BATCH_ENTRIES || bytes > MAX_SNS_MESSAGE_BYTES,
       sizeOf: (publish) => publish.entry.size,
       take: takeBatch,
-      send: (batch) => this.sendWithRetry(batch),
+      send: (batch) => this.retrying(batch),
     });
   }
 
@@ -61,7 +61,12 @@ export class TopicBatcher {
     return this.batcher.flush();
   }
 
-  private async sendWithRetry(batch: PendingPublish[]): Promise<void> {
+  /** Sends `batch` as one PublishBatch now (retried until each entry's deadline), bypassing the coalescing: packs come ready-made. */
+  sendWithRetry(batch: PendingPublish[]): Promise<void> {
+    return this.retrying(batch);
+  }
+
+  private async retrying(batch: PendingPublish[]): Promise<void> {
     let remaining = this.rejectExpired(batch, 0, undefined);
     for (let attempt = 1; remaining.length > 0; attempt += 1) {
       let lastError: unknown;

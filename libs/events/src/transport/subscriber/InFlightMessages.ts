@@ -101,6 +101,11 @@ export class InFlightMessages {
     return true;
   }
 
+  /** A pack's event has ended: its local claim is free (the pack's message holds the slot). */
+  releaseEvent(eventId: string): void {
+    this.claimedEvents.delete(eventId);
+  }
+
   /** The lease is over (deleted, retried, dead-lettered or released): its slot and claim are free. */
   settle(lease: Lease): void {
     // Settling twice (released at shutdown, then its handler ends) must not free a newer lease.

@@ -20,6 +20,18 @@ import { HandlerTimeoutError, PermanentError, withinTimeout } from './handlerErr
 import type { DeadLetterCode, HandlerContext, SubscriberEvents } from './types';
 import { runBatchHandler, type BatchSteps } from './batchHandler';
 import type { Claimed, Registration } from './registration';
+import { MemberLease, Pack } from './packs';
+import { packEntriesOf } from '../../contract/pack';
+
+/** A pack's events with per-event handlers run this many at a time. */
+const PACK_HANDLERS_AT_ONCE = 10;
+
+/** A received message read, or one event of a pack: what is claimed. */
+interface Opened {
+  lease: Lease;
+  body: unknown;
+  traceparent: string | undefined;
+}
 
 export interface PipelineDeps {
   catalog: Catalog;
@@ -63,7 +75,17 @@ export class MessagePipeline {
 
   /** Takes one received message to its end: handled and deleted, retried, deferred or dead-lettered. */
   async run(lease: Lease): Promise<void> {
-    const claimed = await this.claim(lease);
+    const opened = await this.open(lease);
+    if (opened === undefined) return;
+    if (opened instanceof Pack) {
+      let failure: unknown;
+      const closing: Promise<void>[] = [];
+      await this.runOpened(opened.members.map((member) => ({ lease: member, body: member.event, traceparent: member.traceparent })), this.settleMembers((_, error) => (failure ??= error), closing));
+      await Promise.all(closing);
+      if (failure !== undefined) throw failure;
+      return;
+    }
+    const claimed = await this.claim(opened);
     if (claimed === undefined) return;
     if ('each' in claimed.registration.handler) return this.handle(claimed, claimed.registration.handler.each);
     return runBatchHandler(this.batchSteps, claimed.registration, claimed.registration.handler.batch, [claimed], (_, error) => {
@@ -77,37 +99,103 @@ export class MessagePipeline {
    * the order received, and the rest run one by one. `done` is called for each message as soon as
    * it came to its end (its slot frees then: a retried message may be received again at once),
    * with the error when its processing failed unexpectedly (it comes back after its visibility timeout).
+   * A pack's events run as the receive's other events do, its per-event handlers ten at a time; the
+   * pack's message comes to its end when all of them have.
    */
   async runBatch(leases: readonly Lease[], done: (lease: Lease, error?: unknown) => void): Promise<void> {
-    const finished = (lease: Lease) => [() => done(lease), (error: unknown) => done(lease, error)] as const;
-    const claimed = await Promise.all(
+    const closing: Promise<void>[] = [];
+    const settle = this.settleMembers(done, closing);
+    const units: Opened[] = [];
+    await Promise.all(
       leases.map((lease) =>
-        this.claim(lease).then(
-          (item) => {
-            if (item === undefined) done(lease);
-            return item;
+        this.open(lease).then(
+          (opened) => {
+            if (opened === undefined) done(lease);
+            else if (opened instanceof Pack) units.push(...opened.members.map((member) => ({ lease: member, body: member.event, traceparent: member.traceparent })));
+            else units.push(opened);
           },
           (error: unknown) => void done(lease, error),
         ),
       ),
     );
+    await this.runOpened(units, settle);
+    await Promise.all(closing);
+  }
+
+  private async runOpened(units: readonly Opened[], done: (lease: Lease, error?: unknown) => void): Promise<void> {
+    const finished = (lease: Lease) => [() => done(lease), (error: unknown) => done(lease, error)] as const;
+    const claimed = await Promise.all(
+      units.map((unit) =>
+        this.claim(unit).then(
+          (item) => {
+            if (item === undefined) done(unit.lease);
+            return item;
+          },
+          (error: unknown) => void done(unit.lease, error),
+        ),
+      ),
+    );
     const batches = new Map<Registration, Claimed[]>();
     const running: Promise<void>[] = [];
+    const members: Claimed[] = [];
     for (const item of claimed) {
       if (item === undefined) continue;
       const { handler } = item.registration;
-      if ('each' in handler) running.push(this.handle(item, handler.each).then(...finished(item.lease)));
-      else batches.set(item.registration, [...(batches.get(item.registration) ?? []), item]);
+      if ('each' in handler) {
+        if (item.lease instanceof MemberLease) members.push(item);
+        else running.push(this.handle(item, handler.each).then(...finished(item.lease)));
+      } else batches.set(item.registration, [...(batches.get(item.registration) ?? []), item]);
     }
     for (const [registration, items] of batches) {
       if (!('batch' in registration.handler)) continue;
       running.push(runBatchHandler(this.batchSteps, registration, registration.handler.batch, items, done).catch((error: unknown) => items.forEach((item) => done(item.lease, error))));
     }
+    // A pack's events with per-event handlers: ten at a time, as a receive's worth of messages.
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < members.length) {
+        const item = members[next++]!;
+        if ('each' in item.registration.handler) await this.handle(item, item.registration.handler.each).then(...finished(item.lease));
+      }
+    };
+    for (let i = 0; i < Math.min(PACK_HANDLERS_AT_ONCE, members.length); i += 1) running.push(worker());
     await Promise.all(running);
   }
 
-  /** Decodes a message and claims its event; undefined when it came to its end here (dead-lettered, a duplicate, deferred). */
-  private async claim(lease: Lease): Promise<Claimed | undefined> {
+  /**
+   * `done` for the leases of one receive: a pack's event ends inside its pack, and the pack's
+   * message comes to its end (deleted, or back for its failed events) when its last event does.
+   */
+  private settleMembers(done: (lease: Lease, error?: unknown) => void, closing: Promise<void>[]): (lease: Lease, error?: unknown) => void {
+    return (lease, error) => {
+      if (!(lease instanceof MemberLease)) return done(lease, error);
+      const { pack } = lease;
+      if (error !== undefined) pack.unexpected ??= error;
+      if (++pack.ended < pack.members.length) return;
+      closing.push(
+        this.closePack(pack).then(
+          () => done(pack.lease, pack.unexpected),
+          (closeError: unknown) => done(pack.lease, closeError),
+        ),
+      );
+    };
+  }
+
+  /** Every event of the pack has ended: the message is deleted, or comes back for the ones to retry. */
+  private async closePack(pack: Pack): Promise<void> {
+    pack.stopHeartbeat();
+    for (const member of pack.members) if (member.claimedEventId !== undefined) this.deps.inFlight.releaseEvent(member.claimedEventId);
+    // Unexpected failure: it comes back after its visibility timeout, and its completed events are duplicates then.
+    if (pack.unexpected !== undefined || pack.lease.released) return;
+    if (pack.retryDelaySeconds === undefined) return this.deps.actions.delete(pack.lease);
+    await this.deps.actions.changeVisibility(pack.lease, pack.retryDelaySeconds);
+  }
+
+  /**
+   * Reads a received message: one event, or a pack of them (its heartbeat then runs until the pack
+   * closes); undefined when it came to its end here (dead-lettered, or on its way to the DLQ).
+   */
+  private async open(lease: Lease): Promise<Opened | Pack | undefined> {
     const { message } = lease;
     if (this.deps.actions.isRedriving(lease)) {
       // The DLQ refused its copy: each receive brings it closer to RedrivePolicy's move.
@@ -124,9 +212,19 @@ export class MessagePipeline {
     const read = readIncomingMessage(message);
     if (!read.ok) return void (await this.deadLetter(lease, read.code, read.reason));
     if (this.deps.events.listenerCount('received') > 0) this.deps.events.emit('received', { messageId: lease.messageId, receiveCount: lease.receiveCount });
-    const type = typeof read.message.body === 'object' && read.message.body !== null ? (read.message.body as { type?: unknown }).type : undefined;
+    const entries = packEntriesOf(read.message.body);
+    if (entries === undefined) return { lease, body: read.message.body, traceparent: read.message.traceparent };
+    if (entries.length === 0) return void (await this.deadLetter(lease, 'INVALID_ENVELOPE', 'Invalid envelope: a pack with no events'));
+    const pack = new Pack(lease, entries);
+    pack.stopHeartbeat = this.deps.actions.keepAlive(lease, () => pack.beat());
+    return pack;
+  }
+
+  /** Decodes an event and claims it; undefined when it came to its end here (dead-lettered, a duplicate, deferred). */
+  private async claim({ lease, body, traceparent }: Opened): Promise<Claimed | undefined> {
+    const type = typeof body === 'object' && body !== null ? (body as { type?: unknown }).type : undefined;
     const registration = typeof type === 'string' ? this.deps.handlers.get(type) : undefined;
-    const decoded = decodeEnvelope(this.deps.catalog, read.message.body, registration?.version, registration?.reader, this.deps.decodeChecks);
+    const decoded = decodeEnvelope(this.deps.catalog, body, registration?.version, registration?.reader, this.deps.decodeChecks);
     if (!decoded.ok) return void (await this.deadLetter(lease, decoded.code, decoded.reason, decoded.eventId, decoded.type));
     const { envelope } = decoded;
     if (!registration) return void (await this.deadLetter(lease, 'NO_HANDLER', `No handler for ${envelope.type} on ${this.deps.queueUrl}`, envelope.id, envelope.type));
@@ -153,7 +251,7 @@ export class MessagePipeline {
       this.deps.events.emit('deferred', { messageId: lease.messageId, eventId: envelope.id, delaySeconds });
       return;
     }
-    return { lease, registration, envelope, key, traceparent: read.message.traceparent };
+    return { lease, registration, envelope, key, traceparent };
   }
 
   /**
@@ -241,9 +339,18 @@ export class MessagePipeline {
   }
 
   private async deadLetter(lease: Lease, code: DeadLetterCode, reason: string, eventId?: string, type?: string): Promise<void> {
+    // A pack's event may come back with its pack after it was parked: parked once, never twice.
+    const parkedKey = lease instanceof MemberLease ? this.key(`dead-lettered:${eventId ?? lease.messageId}`) : undefined;
+    if (parkedKey !== undefined) {
+      const outcome = this.deps.store.claim(parkedKey, this.inProgressTtlMs());
+      const claim = typeof outcome === 'string' ? outcome : await outcome;
+      if (claim === 'completed') return this.deps.actions.delete(lease);
+      if (claim === 'in-progress') return void (await this.deps.actions.changeVisibility(lease, 1));
+    }
     const outcome = await this.deps.actions.deadLetter(lease, `${code}: ${reason}`);
     const fields = { messageId: lease.messageId, code, reason, ...(eventId === undefined ? {} : { eventId }), ...(type === undefined ? {} : { type }) };
     if (outcome === 'retry-soon') {
+      if (parkedKey !== undefined) await this.deps.store.release(parkedKey);
       this.deps.logger.error({ ...fields, eventType: type }, 'could not copy the message to the DLQ; trying again shortly');
       return;
     }
@@ -253,7 +360,13 @@ export class MessagePipeline {
       via === 'copy' ? 'message dead-lettered' : 'the DLQ refused the copy; the message goes there through RedrivePolicy, without the reason attribute',
     );
     this.deps.events.emit('dead-lettered', { ...fields, via });
-    if (outcome === 'parked') await this.deps.actions.delete(lease);
+    if (outcome !== 'parked') return;
+    if (parkedKey !== undefined) {
+      // Its pack may come back for another event: this one is done, not to be handled or parked again.
+      await this.deps.store.complete(parkedKey, this.deps.settings.idempotencyWindowMs);
+      if (eventId !== undefined) await this.deps.store.complete(this.key(eventId), this.deps.settings.idempotencyWindowMs);
+    }
+    await this.deps.actions.delete(lease);
   }
 
   private key(eventId: string): string {

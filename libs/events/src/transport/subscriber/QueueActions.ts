@@ -8,6 +8,7 @@ import type { DeleteBatcher } from './DeleteBatcher';
 import { changeVisibilityInBatches, Heartbeat } from './Heartbeat';
 import type { Lease } from './InFlightMessages';
 import type { QueueInfo } from './queueInfo';
+import { MemberLease } from './packs';
 
 /** How a dead-lettering ended: copied with its reason, to be retried soon, or sent on through the queue's RedrivePolicy. */
 export type DeadLetterOutcome = 'parked' | 'retry-soon' | 'redrive';
@@ -42,8 +43,13 @@ export class QueueActions {
     return this.queue.visibilityTimeoutSeconds;
   }
 
+  /** A pack's event is not deleted alone: it is marked done, and the pack is deleted when all its events are. */
   async delete(lease: Lease): Promise<void> {
     if (lease.released) return;
+    if (lease instanceof MemberLease) {
+      lease.deleted = true;
+      return;
+    }
     try {
       await this.deletes.delete(lease.receiptHandle);
       lease.deleted = true;
@@ -63,7 +69,8 @@ export class QueueActions {
       await sendToDeadLetterQueue(this.sqs, this.queue.deadLetterQueueUrl, lease.message, reason, this.requestTimeoutMs);
     } catch (error) {
       this.onError('SendMessage(DLQ)', error);
-      if (isRetryableError(error)) {
+      if (isRetryableError(error) || lease instanceof MemberLease) {
+        // A pack's event cannot go on through RedrivePolicy alone: it is tried again with the pack.
         await this.changeVisibility(lease, 1);
         return 'retry-soon';
       }
@@ -86,8 +93,13 @@ export class QueueActions {
     await changeVisibilityInBatches(this.sqs, this.queueUrl, leases, 0, this.requestTimeoutMs, this.onError);
   }
 
+  /** For a pack's event, the pack comes back after the shortest delay one of its events asked for. */
   async changeVisibility(lease: Lease, seconds: number): Promise<boolean> {
     if (lease.released) return false;
+    if (lease instanceof MemberLease) {
+      lease.pack.retryIn(seconds);
+      return true;
+    }
     try {
       const command = new ChangeMessageVisibilityCommand({ QueueUrl: this.queueUrl, ReceiptHandle: lease.receiptHandle, VisibilityTimeout: seconds });
       await bounded('ChangeMessageVisibility', this.requestTimeoutMs, (abortSignal) => this.sqs.send(command, { abortSignal }));
@@ -100,6 +112,8 @@ export class QueueActions {
 
   /** Keeps a slow handler's message invisible until the returned function is called ({@link Heartbeat}). */
   keepAlive(lease: Lease, onBeat?: () => void): () => void {
+    // A pack's message beats while any of its events runs; each event's claim is renewed with it.
+    if (lease instanceof MemberLease) return lease.pack.keepAlive(onBeat);
     return this.heartbeat.keepAlive(lease, onBeat);
   }
 

@@ -1,0 +1,137 @@
+// Packs the events of high-volume types many to one SNS message while requests to the topic are in
+// flight, and sends the packs as PublishBatch entries.
+import { PACK_OVERHEAD_BYTES, packBody } from '../../contract/pack';
+import { MAX_PUBLISH_BATCH_ENTRIES, MAX_SNS_MESSAGE_BYTES, messageSize, type StringAttributes } from '../attributes';
+import { Batcher } from '../batching';
+import type { PendingPublish, TopicBatcher } from './TopicBatcher';
+
+/** One event of a high-volume type, waiting for its pack. */
+export interface PendingMember {
+  eventId: string;
+  /** The serialised envelope. */
+  body: string;
+  /** Its context, carried in the pack entry (and as the attribute when it leaves alone). */
+  traceparent: string | undefined;
+  /** `type` and the filter attributes: the pack's attributes, equal for every event packed with it. */
+  attributes: StringAttributes;
+  /** Events pack together only with the same key: their type and filter attribute values. */
+  packKey: string;
+  /** The most bytes a pack of its type holds. */
+  packBytes: number;
+  /** Bytes it adds to a pack ({@link packEntryBytes}). */
+  entryBytes: number;
+  /** Bytes of its pack's attributes (the same for every event with its key). */
+  attributeBytes: number;
+  deadline: number;
+  resolve(messageId: string | undefined): void;
+  reject(error: Error): void;
+}
+
+interface Pack {
+  members: PendingMember[];
+  bytes: number;
+}
+
+/**
+ * The events of one topic's high-volume types. With no request to the topic in flight, what was
+ * published in this turn of the event loop leaves at its end (a lone event leaves at once, as a
+ * plain message); while requests are in flight, events gather, and leave packed when one settles,
+ * or at once when a PublishBatch's worth (256 KiB) is waiting. Nothing waits on a timer. A pack
+ * holds events with equal type and filter attribute values only, up to its type's `packBytes`.
+ */
+export class PackBatcher {
+  private readonly batcher: Batcher<PendingMember>;
+
+  constructor(
+    private readonly sender: TopicBatcher,
+    maxInFlight: number,
+  ) {
+    this.batcher = new Batcher<PendingMember>({
+      windowMs: undefined,
+      maxInFlight,
+      eager: true,
+      isFull: (_count, bytes) => bytes >= MAX_SNS_MESSAGE_BYTES,
+      sizeOf: (member) => member.entryBytes,
+      take: takePacks,
+      send: (members) => this.send(members),
+    });
+  }
+
+  add(member: PendingMember): void {
+    this.batcher.add(member);
+  }
+
+  flush(): Promise<void> {
+    return this.batcher.flush();
+  }
+
+  /** One PublishBatch of the packs in `members` (as {@link takePacks} ordered them), retried as the topic's batches are. */
+  private send(members: PendingMember[]): Promise<void> {
+    return this.sender.sendWithRetry(packsOf(members).map(pendingPublishOf));
+  }
+}
+
+/**
+ * Takes one PublishBatch's worth of packs from the front of `pending`: each event joins the open
+ * pack of its key while that stays within its `packBytes`, or opens a new one while the batch
+ * stays within 10 entries and 256 KiB. It stops at the first event that fits nowhere (it keeps its
+ * place), so events leave in the order they were published.
+ */
+export function takePacks(pending: PendingMember[]): PendingMember[] {
+  const open = new Map<string, Pack>();
+  let entries = 0;
+  let total = 0;
+  let index = 0;
+  for (; index < pending.length; index += 1) {
+    const member = pending[index]!;
+    const pack = open.get(member.packKey);
+    if (pack && pack.bytes + member.entryBytes <= member.packBytes && total + member.entryBytes <= MAX_SNS_MESSAGE_BYTES) {
+      pack.bytes += member.entryBytes;
+      pack.members.push(member);
+      total += member.entryBytes;
+      continue;
+    }
+    const opened = PACK_OVERHEAD_BYTES + member.attributeBytes + member.entryBytes;
+    if (entries >= MAX_PUBLISH_BATCH_ENTRIES || total + opened > MAX_SNS_MESSAGE_BYTES) break;
+    open.set(member.packKey, { members: [member], bytes: opened });
+    entries += 1;
+    total += opened;
+  }
+  return pending.splice(0, index);
+}
+
+/** The packs of one taken batch, rebuilt by key (the batch was taken by {@link takePacks}: the same split). */
+function packsOf(members: readonly PendingMember[]): PendingMember[][] {
+  const packs: PendingMember[][] = [];
+  const open = new Map<string, { members: PendingMember[]; bytes: number }>();
+  for (const member of members) {
+    const pack = open.get(member.packKey);
+    if (pack && pack.bytes + member.entryBytes <= member.packBytes) {
+      pack.members.push(member);
+      pack.bytes += member.entryBytes;
+      continue;
+    }
+    const opened = { members: [member], bytes: PACK_OVERHEAD_BYTES + member.attributeBytes + member.entryBytes };
+    open.set(member.packKey, opened);
+    packs.push(opened.members);
+  }
+  return packs;
+}
+
+/**
+ * One pack as one PublishBatch entry whose outcome is each member's: a lone event goes as a plain
+ * message (its traceparent an attribute); the entry's deadline is its earliest member's, so no
+ * member waits past its own.
+ */
+function pendingPublishOf(members: PendingMember[]): PendingPublish {
+  const first = members[0]!;
+  const alone = members.length === 1;
+  const attributes = alone && first.traceparent !== undefined ? { ...first.attributes, traceparent: { DataType: 'String', StringValue: first.traceparent } } : first.attributes;
+  const body = alone ? first.body : packBody(members);
+  return {
+    entry: { id: first.eventId, body, attributes, size: messageSize(body, attributes) },
+    deadline: Math.min(...members.map((member) => member.deadline)),
+    resolve: (messageId) => members.forEach((member) => member.resolve(messageId)),
+    reject: (error) => members.forEach((member) => member.reject(error)),
+  };
+}

@@ -1,0 +1,206 @@
+// Tests: high-volume types travel packed, many events to one SNS message, through a real emulator:
+// packing while a request is in flight (a lone event leaves at once, alone), filter policies exact
+// per event, and per-event claims, handler calls, retries and DLQ entries on the way out.
+import { ReceiveMessageCommand, SendMessageCommand, type Message } from '@aws-sdk/client-sqs';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { ContractError, defineCatalog, defineEventType, defineEventVersion, defineTopology, PermanentError } from '../src';
+import { PACK_FIELD } from '../src/contract/pack';
+import { waitFor } from '../src/testing';
+import { open, reasonOf, stopOpenAfterEach } from './guarantees';
+import { Ledger, queueCounts } from './ledger';
+import { startMesh, type Mesh } from './mesh';
+
+stopOpenAfterEach();
+
+const hitV1 = z.object({ playerId: z.string(), damage: z.number(), critical: z.boolean() });
+const telemetry = defineCatalog({
+  'player.hit': defineEventType({
+    description: 'A player took a hit (game telemetry).',
+    producer: 'arena',
+    topic: 'combat',
+    current: 1,
+    highVolume: true,
+    versions: {
+      1: defineEventVersion({
+        schema: hitV1,
+        filterAttributes: { critical: { dataType: 'String', description: 'whether the hit was critical', select: (d) => String(d.critical) } },
+        examples: [{ playerId: 'ada', damage: 12, critical: false }],
+      }),
+    },
+  }),
+});
+type Telemetry = typeof telemetry;
+const topology = defineTopology({
+  catalog: telemetry,
+  consumers: {
+    tally: { main: { subscriptions: [{ type: 'player.hit' }], maxReceiveCount: 3 } },
+    medic: { main: { subscriptions: [{ type: 'player.hit', filter: { critical: ['true'] } }] } },
+  },
+});
+
+async function telemetryMesh(): Promise<Mesh<Telemetry>> {
+  const m = await startMesh(topology);
+  open.mesh = m as never;
+  return m;
+}
+
+/** The PublishBatch requests a client sends: their entries' bodies. */
+function publishedBatches(sns: SNSClient): string[][] {
+  const batches: string[][] = [];
+  sns.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName === 'PublishBatchCommand') batches.push((args.input as { PublishBatchRequestEntries: { Message: string }[] }).PublishBatchRequestEntries.map((e) => e.Message));
+      return next(args);
+    },
+    { step: 'initialize', name: 'publishedBatches' },
+  );
+  return batches;
+}
+
+const hit = (i: number) => ({ playerId: `p${i % 7}`, damage: i, critical: i % 5 === 0 });
+
+async function drained(m: Mesh<Telemetry>, service: string): Promise<void> {
+  await waitFor(async () => {
+    const counts = await queueCounts(m.broker.sqs, m.queueUrl(service));
+    return counts.visible === 0 && counts.inFlight === 0 ? true : undefined;
+  }, { timeoutMs: 20_000, message: `${service}'s queue drained` });
+}
+
+async function dlq(m: Mesh<Telemetry>, service: string, expected: number): Promise<Message[]> {
+  const all: Message[] = [];
+  await waitFor(async () => {
+    const out = await m.broker.sqs.send(new ReceiveMessageCommand({ QueueUrl: m.dlqUrl(service), MaxNumberOfMessages: 10, MessageAttributeNames: ['All'], WaitTimeSeconds: 0 }));
+    all.push(...(out.Messages ?? []));
+    return all.length >= expected || undefined;
+  }, { timeoutMs: 20_000, message: `${expected} dead letters on ${service}` });
+  return all;
+}
+
+describe('high-volume types travel packed', () => {
+  it('packs events published while a request is in flight, many to a message; every event is handled once, and a filtered queue gets exactly its events', { timeout: 40_000 }, async () => {
+    const m = await telemetryMesh();
+    const batches = publishedBatches(m.broker.sns);
+    const publisher = m.publisher('arena');
+    const tally = new Ledger();
+    const medic = new Ledger();
+    const medicSaw: boolean[] = [];
+    const subscribers = [m.subscriber('tally').subscribe('player.hit', (event) => tally.apply(event.id))];
+    subscribers.push(m.subscriber('medic').subscribe('player.hit', (event) => {
+      medicSaw.push(event.data.critical);
+      medic.apply(event.id);
+    }));
+    const published: { id: string; critical: boolean }[] = [];
+    // Three waves, each published while the one before is in flight.
+    for (let wave = 0; wave < 3; wave += 1) {
+      const ids = await Promise.all(Array.from({ length: 400 }, (_, i) => publisher.publish('player.hit', hit(wave * 400 + i)).then((r) => ({ id: r.id, critical: (wave * 400 + i) % 5 === 0 }))));
+      published.push(...ids);
+    }
+    const messages = batches.flat();
+    // 1,200 events in far fewer messages: the first of each wave leaves alone, the rest packed.
+    expect(messages.length).toBeLessThan(60);
+    expect(messages.some((body) => body.startsWith(`{"${PACK_FIELD}":`))).toBe(true);
+    await Promise.all(subscribers.map((subscriber) => subscriber.start()));
+    await waitFor(() => (tally.effects.size === published.length && medic.effects.size === published.filter((p) => p.critical).length ? true : undefined), { timeoutMs: 30_000, message: 'every event handled' });
+    await drained(m, 'tally');
+    await drained(m, 'medic');
+    expect(tally.missing(published.map((p) => p.id))).toEqual([]);
+    expect(tally.appliedTwice()).toEqual([]);
+    // The severe queue's filter stays exact per event: every critical hit, and nothing else.
+    expect(medic.missing(published.filter((p) => p.critical).map((p) => p.id))).toEqual([]);
+    expect(medicSaw.every(Boolean)).toBe(true);
+    expect(medic.appliedTwice()).toEqual([]);
+  });
+
+  it('sends a lone event at once as a plain message, not a pack', { timeout: 20_000 }, async () => {
+    const m = await telemetryMesh();
+    const batches = publishedBatches(m.broker.sns);
+    const publisher = m.publisher('arena');
+    await publisher.publish('player.hit', hit(1));
+    expect(batches).toHaveLength(1);
+    expect(JSON.parse(batches[0]![0]!)).toMatchObject({ type: 'player.hit', data: hit(1) });
+  });
+
+  it('retries and dead-letters a pack’s events one by one: healthy ones are applied once, a failing one and a rejected one go to the DLQ alone, with their reasons, once', { timeout: 40_000 }, async () => {
+    const m = await telemetryMesh();
+    const publisher = m.publisher('arena');
+    const ledger = new Ledger();
+    const calls = new Map<number, number>();
+    // The first publish leaves alone; the next 50, published while it is in flight, go packed.
+    const first = publisher.publish('player.hit', hit(0));
+    const rest = Array.from({ length: 50 }, (_, i) => publisher.publish('player.hit', { ...hit(i + 1), critical: false }));
+    const published = await Promise.all([first, ...rest]);
+    const subscriber = m.subscriber('tally').subscribe('player.hit', (event) => {
+      calls.set(event.data.damage, (calls.get(event.data.damage) ?? 0) + 1);
+      if (event.data.damage === 13) throw new Error('thirteen never works');
+      if (event.data.damage === 29) throw new PermanentError('twenty-nine names a player who left');
+      ledger.apply(event.id);
+    });
+    await subscriber.start();
+    const dead = await dlq(m, 'tally', 2);
+    await drained(m, 'tally');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const more = await m.broker.sqs.send(new ReceiveMessageCommand({ QueueUrl: m.dlqUrl('tally'), MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+    expect(more.Messages ?? []).toEqual([]);
+    const healthy = published.filter((_, i) => i !== 13 && i !== 29).map((p) => p.id);
+    expect(ledger.missing(healthy)).toEqual([]);
+    expect(ledger.appliedTwice()).toEqual([]);
+    expect(ledger.effects.size).toBe(49);
+    // The failing event ran once per receive of its pack (3), the rejected one once.
+    expect(calls.get(13)).toBe(3);
+    expect(calls.get(29)).toBe(1);
+    const byDamage = new Map(dead.map((message) => [(JSON.parse(message.Body ?? '{}') as { data: { damage: number } }).data.damage, reasonOf(message)]));
+    expect(byDamage.get(13)).toMatch(/^HANDLER_FAILED: Handler failed 3 times: thirteen never works/);
+    expect(byDamage.get(29)).toBe('HANDLER_REJECTED: twenty-nine names a player who left');
+  });
+
+  it('hands a pack’s events to a batch handler in one call', { timeout: 30_000 }, async () => {
+    const m = await telemetryMesh();
+    const publisher = m.publisher('arena');
+    const sizes: number[] = [];
+    const ledger = new Ledger();
+    const published = await Promise.all(Array.from({ length: 200 }, (_, i) => publisher.publish('player.hit', hit(i))));
+    const subscriber = m.subscriber('tally').subscribeBatch('player.hit', (events) => {
+      sizes.push(events.length);
+      for (const event of events) ledger.apply(event.id);
+      return { failures: [] };
+    });
+    await subscriber.start();
+    await waitFor(() => (ledger.effects.size === published.length ? true : undefined), { timeoutMs: 20_000, message: 'every event handled' });
+    await drained(m, 'tally');
+    expect(ledger.appliedTwice()).toEqual([]);
+    expect(Math.max(...sizes)).toBeGreaterThan(10);
+  });
+
+  it('dead-letters a malformed event of a pack on its own, once, while the pack comes back for another', { timeout: 30_000 }, async () => {
+    const m = await telemetryMesh();
+    const ledger = new Ledger();
+    const good = (damage: number) => ({ event: { specversion: '1.0', id: crypto.randomUUID(), type: 'player.hit', version: 1, source: 'arena', time: new Date().toISOString(), correlationId: 'c', data: { playerId: 'ada', damage, critical: false } } });
+    const entries = [good(1), { event: { type: 'player.hit', data: 'not an envelope' } }, good(2), 'not an entry', good(3)];
+    await m.broker.sqs.send(new SendMessageCommand({ QueueUrl: m.queueUrl('tally'), MessageBody: JSON.stringify({ [PACK_FIELD]: entries }) }));
+    let failuresOfTwo = 0;
+    const subscriber = m.subscriber('tally').subscribe('player.hit', (event) => {
+      if (event.data.damage === 2 && failuresOfTwo++ === 0) throw new Error('two fails once');
+      ledger.apply(event.id);
+    });
+    await subscriber.start();
+    await waitFor(() => (ledger.effects.size === 3 ? true : undefined), { timeoutMs: 20_000, message: 'the three good events handled' });
+    await drained(m, 'tally');
+    const dead = await dlq(m, 'tally', 2);
+    const more = await m.broker.sqs.send(new ReceiveMessageCommand({ QueueUrl: m.dlqUrl('tally'), MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+    // Two malformed entries, each parked once although the pack came back for event 2.
+    expect([...dead, ...(more.Messages ?? [])].map(reasonOf).sort()).toEqual([expect.stringMatching(/^INVALID_ENVELOPE/), expect.stringMatching(/^INVALID_ENVELOPE/)]);
+    expect(ledger.appliedTwice()).toEqual([]);
+    expect(failuresOfTwo).toBe(2);
+  });
+
+  it('refuses a high-volume type that is also ordered, and a pack budget SNS cannot carry', () => {
+    const version = defineEventVersion({ schema: z.object({ playerId: z.string() }), examples: [{ playerId: 'ada' }] });
+    expect(() => defineCatalog({ 'player.moved': defineEventType({ description: 'd', producer: 'arena', topic: 'moves', current: 1, highVolume: true, ordering: { groupBy: 'playerId' }, versions: { 1: version } }) })).toThrow(
+      /highVolume and ordering do not go together/,
+    );
+    expect(() => defineCatalog({ 'player.moved': defineEventType({ description: 'd', producer: 'arena', topic: 'moves', current: 1, highVolume: { packBytes: 300_000 }, versions: { 1: version } }) })).toThrow(ContractError);
+  });
+});
+
