@@ -45,6 +45,7 @@ const filterAttributes = (intensity: number) => ({
 export const CONTENDERS: Record<string, { describe: string; role: 'path' | 'peer' | 'reference'; make: (config: object) => Promise<Client> }> = {
   ours: { describe: 'libs/events defaults: Publisher (no fixed linger, up to 8 batches in flight), Subscriber concurrency 100, subscribe() per event', role: 'path', make: (config) => ours(config, false) },
   'ours batch': { describe: 'the same with subscribeBatch(): a receive\'s events in one handler call', role: 'path', make: (config) => ours(config, true) },
+  'ours packed': { describe: 'weather.changed marked highVolume: packed up to 64 KiB a message (by type + intensity + condition values), subscribe() per event', role: 'path', make: (config) => ours(config, false, true) },
   'sqs-consumer best': { describe: 'plain JSON, type + intensity attributes; 4 consumers, batchSize 10, handleMessageBatch, pollingWaitTimeMs 0; PublishBatch of 10, 4 in flight', role: 'peer', make: (config) => sqsConsumer(config, { consumers: 4, batch: true, validate: false }) },
   'sqs-consumer + zod': { describe: 'the same, events built with our createEnvelope and read with decodeEnvelope (the peer doing our validation)', role: 'reference', make: (config) => sqsConsumer(config, { consumers: 4, batch: true, validate: true }) },
   'sqs-consumer usual': { describe: 'plain JSON; 1 consumer, batchSize 10, handleMessage (a DeleteMessage per message); PublishBatch of 10, 4 in flight', role: 'reference', make: (config) => sqsConsumer(config, { consumers: 1, batch: false, validate: false }) },
@@ -76,14 +77,18 @@ async function pace(count: number, paced: boolean, send: (i: number) => Promise<
   await Promise.all(pending);
 }
 
-async function ours(config: object, batch: boolean): Promise<Client> {
+/** The game's catalog with weather.changed marked high-volume: its events travel packed. */
+const packedEvents = { ...gameEvents, 'weather.changed': { ...gameEvents['weather.changed'], highVolume: true } } as typeof gameEvents;
+
+async function ours(config: object, batch: boolean, packed = false): Promise<Client> {
   const { topicArn, queueUrl } = await setupQueue(config);
   const sns = new SNSClient(config);
   const sqs = new SQSClient(config);
-  const publisher = new Publisher({ catalog: gameEvents, source: 'weather-manager', transport: { mode: 'sns', sns, topicArns: { weather: topicArn } } });
-  const subscriber = new Subscriber({ catalog: gameEvents, sqs, queueUrl, concurrency: 100 });
+  const catalog = packed ? packedEvents : gameEvents;
+  const publisher = new Publisher({ catalog, source: 'weather-manager', transport: { mode: 'sns', sns, topicArns: { weather: topicArn } } });
+  const subscriber = new Subscriber({ catalog, sqs, queueUrl, concurrency: 100 });
   return {
-    name: batch ? 'ours batch' : 'ours',
+    name: packed ? 'ours packed' : batch ? 'ours batch' : 'ours',
     async start(onHandled) {
       if (batch) subscriber.subscribeBatch('weather.changed', (events) => events.forEach((event) => onHandled(event.id)));
       else subscriber.subscribe('weather.changed', (event) => onHandled(event.id));

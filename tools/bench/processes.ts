@@ -30,3 +30,6 @@ export function percentile(sorted: readonly number[], p: number): number {
 }
 
 export const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+/** The counting emulator's count of what SNS bills (published messages, per started 64 KiB): a count, not a request. */
+export const BILLED_SNS = 'billed:sns';

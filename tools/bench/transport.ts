@@ -12,7 +12,7 @@ import { benchOutput } from './results';
 import { performance as nodePerformance } from 'node:perf_hooks';
 import { awsClientConfig } from '@game-mesh/events';
 import { COUNTS_PATH } from '@game-mesh/events/testing';
-import { percentile, round, startCountingEmulator } from './processes';
+import { BILLED_SNS, percentile, round, startCountingEmulator } from './processes';
 import { describeMachineFloor, measureMachineFloor, type MachineFloor } from './machineFloor';
 
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
@@ -135,7 +135,7 @@ async function runScenario(client: Client, endpoint: string, count: number, pace
   await client.stop();
   const cpu = process.cpuUsage(cpuBefore);
   const elu = nodePerformance.eventLoopUtilization(eluBefore);
-  const counts = (await (await fetch(`${endpoint}${COUNTS_PATH}`, { method: 'DELETE' })).json()) as Record<string, number>;
+  const { [BILLED_SNS]: snsBilled = 0, ...counts } = (await (await fetch(`${endpoint}${COUNTS_PATH}`, { method: 'DELETE' })).json()) as Record<string, number>;
   const latencies = [...handledAt].map(([id, at]) => at - (sentAt.get(id) ?? at)).sort((a, b) => a - b);
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
   const snsRequests = Object.entries(counts).filter(([a]) => a.startsWith('Publish')).reduce((s, [, n]) => s + n, 0);
@@ -147,7 +147,9 @@ async function runScenario(client: Client, endpoint: string, count: number, pace
     p99Ms: round(percentile(latencies, 0.99)),
     requestsPerEvent: round(total / count, 3),
     byAction: Object.fromEntries(Object.entries(counts).map(([a, n]) => [a, round(n / count, 3)])),
-    costPerMillionEvents: round(((snsRequests / count) * PRICE_PER_MILLION.sns + ((total - snsRequests) / count) * PRICE_PER_MILLION.sqs), 3),
+    // SNS bills each published message (per started 64 KiB), not each PublishBatch; SQS each request.
+    snsBilledPerEvent: round(snsBilled / count, 4),
+    costPerMillionEvents: round((snsBilled / count) * PRICE_PER_MILLION.sns + ((total - snsRequests) / count) * PRICE_PER_MILLION.sqs, 3),
     cpuMsPerEvent: round((cpu.user + cpu.system) / 1000 / count, 3),
     // Main-thread busy time (event loop utilisation): what bounds throughput once it nears 100 %.
     busyMsPerEvent: round(elu.active / count, 3),

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DEAD_LETTER_CODES, resolveTopology } from '@game-mesh/events';
 import { INTERFACE_ENDPOINT_SERVICES, loadGameTopology, loadServiceDeclarations } from '@game-mesh/services';
-import { breakEvenRate, estimate, fmt, taskMonthly, type Deployment, type Measured } from './model';
+import { breakEvenRate, estimate, fmt, packingCost, taskMonthly, type Deployment, type Measured } from './model';
 
 const { values } = parseArgs({
   options: {
@@ -81,3 +81,12 @@ console.log(
 console.log(
   `\nRequests: measured ${measured.measuredAt} by \`${measured.command}\` (${measured.services} services on fauxqs; ${measured.eventsMeasured} events at ${measured.eventsPerSecondMeasured}/s; idle ${measured.idleSecondsMeasured} s); /metrics scraped every ${usage.scrapeSeconds || '—'} s, /ready every ${usage.readySeconds || '—'} s, live page ${usage.livePageHours} h/month. Publishes were measured one per request at ${measured.eventsPerSecondMeasured}/s; at high rates the publisher batches up to 10, so SNS is an upper bound there. Not counted: data transfer out of AWS, Container Insights, ECR storage, extra tasks when a consumer scales out ($${fmt(taskMonthly(deployment))} per task-month).`,
 );
+
+// A high-volume type (catalog `highVolume`): its bill one event per message against packed, at this
+// rate and at 1,000 and 10,000 events/s, for a weather.changed-sized event read by one queue.
+console.log('\nA high-volume type, one event per message vs packed (SNS + SQS only; ~450 B events, one subscribed queue, 20 ms publish round trip):');
+for (const eventsPerSecond of [...new Set([rate, 1_000, 10_000])].filter((r) => r > 0)) {
+  const c = packingCost({ eventsPerSecond, eventBytes: 450, publishRoundTripSeconds: 0.02, queues: 1 });
+  const saving = c.eventsPerMessage === 1 ? 'nothing to pack with at this rate' : `${fmt(c.saving)}× less`;
+  console.log(`  ${fmt(eventsPerSecond).padStart(7)} events/s: $${fmt(c.single.total)} a month one per message, $${fmt(c.packed.total)} packed (${c.eventsPerMessage} events a message): ${saving}`);
+}

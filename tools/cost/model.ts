@@ -164,3 +164,45 @@ export function breakEvenRate(measured: Measured, deployment: Deployment, usage:
   }
   return high;
 }
+
+/** What a high-volume type's messaging costs, one event per message or packed (libs/events `highVolume`). */
+export interface PackingCase {
+  eventsPerSecond: number;
+  /** One serialised event with its pack entry's framing (the bench's weather.changed: ~450 B). */
+  eventBytes: number;
+  /** How long a PublishBatch takes to come back: the publisher packs what is published meanwhile. */
+  publishRoundTripSeconds: number;
+  /** A pack's budget. @defaultValue 65536 (one billed SNS request) */
+  packBytes?: number;
+  /** Queues subscribed to the type: each receives and deletes every message. */
+  queues: number;
+}
+
+export interface PackingCost {
+  /** Events one message carries, as this rate fills packs. */
+  eventsPerMessage: number;
+  single: { sns: number; sqs: number; total: number };
+  packed: { sns: number; sqs: number; total: number };
+  /** single.total / packed.total */
+  saving: number;
+}
+
+/**
+ * The monthly SNS and SQS bill of one high-volume type. SNS bills every published message per
+ * started 64 KiB, batched or not; each subscribed queue pays a receive per 10 messages and a
+ * delete batch per receive (the subscriber's batching, at load). Packed, a message holds what is
+ * published during one PublishBatch round trip (packing never waits), up to the pack's budget.
+ */
+export function packingCost(c: PackingCase): PackingCost {
+  const packBytes = c.packBytes ?? 65_536;
+  const eventsPerMessage = Math.max(1, Math.min(Math.floor(packBytes / c.eventBytes), Math.floor(c.eventsPerSecond * c.publishRoundTripSeconds)));
+  const events = c.eventsPerSecond * SECONDS_PER_MONTH;
+  const bill = (messages: number, chunksPerMessage: number) => {
+    const sns = ((messages * chunksPerMessage) / 1e6) * PRICES.snsPerMillionRequests;
+    const sqs = ((c.queues * (messages / 10) * 2) / 1e6) * PRICES.sqsPerMillionRequests;
+    return { sns, sqs, total: sns + sqs };
+  };
+  const single = bill(events, Math.ceil(c.eventBytes / 65_536));
+  const packed = bill(events / eventsPerMessage, Math.ceil((eventsPerMessage * c.eventBytes) / 65_536));
+  return { eventsPerMessage, single, packed, saving: single.total / packed.total };
+}

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { loadServiceDeclarations } from '@game-mesh/services';
-import { breakEvenRate, estimate, type Deployment, type Measured } from '../cost/model';
+import { breakEvenRate, estimate, packingCost, type Deployment, type Measured } from '../cost/model';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const run = promisify(execFile);
@@ -48,6 +48,21 @@ describe('the cost model', () => {
     expect(breakEven).toBeLessThan(10_000);
     expect(estimate(measured, deployment, { ...usage, eventsPerSecond: breakEven * 0.9 }).egress.cheaper).toBe('nat');
     expect(estimate(measured, deployment, { ...usage, eventsPerSecond: breakEven * 1.1 }).egress.cheaper).toBe('endpoints');
+  });
+});
+
+describe('the packing cost model', () => {
+  it('bills one event per message by the event, and a pack by the 64 KiB it fills: at 10,000 events/s packing costs two orders of magnitude less', () => {
+    const at = (eventsPerSecond: number) => packingCost({ eventsPerSecond, eventBytes: 450, publishRoundTripSeconds: 0.02, queues: 1 });
+    // 1 event/s: nothing to pack with; the bill is the same.
+    expect(at(1).eventsPerMessage).toBe(1);
+    expect(at(1).saving).toBeCloseTo(1, 5);
+    // 1,000/s: 20 events arrive per round trip. 10,000/s: the 64 KiB budget (145 of 450 B) caps it.
+    expect(at(1_000).eventsPerMessage).toBe(20);
+    expect(at(10_000).eventsPerMessage).toBe(145);
+    expect(at(10_000).saving).toBeGreaterThan(100);
+    // SNS: 10,000/s one per message is 26.3 G published messages a month at $0.50/M.
+    expect(at(10_000).single.sns).toBeCloseTo(13_140, 0);
   });
 });
 

@@ -72,33 +72,43 @@ export class PackBatcher {
 }
 
 /**
- * Takes one PublishBatch's worth of packs from the front of `pending`: each event joins the open
- * pack of its key while that stays within its `packBytes`, or opens a new one while the batch
- * stays within 10 entries and 256 KiB. It stops at the first event that fits nowhere (it keeps its
- * place), so events leave in the order they were published.
+ * Takes one PublishBatch's worth of packs from `pending`, in publish order: each event joins the
+ * open pack of its key while that stays within its `packBytes`, or opens a new one while the batch
+ * stays within 10 entries and 256 KiB. An event that fits nowhere keeps its place for the next
+ * batch; the walk ends when the batch is full or after {@link MAX_SKIPPED} such events.
  */
 export function takePacks(pending: PendingMember[]): PendingMember[] {
   const open = new Map<string, Pack>();
+  const taken: PendingMember[] = [];
+  const skipped: PendingMember[] = [];
   let entries = 0;
   let total = 0;
   let index = 0;
-  for (; index < pending.length; index += 1) {
+  for (; index < pending.length && skipped.length < MAX_SKIPPED && total < MAX_SNS_MESSAGE_BYTES; index += 1) {
     const member = pending[index]!;
     const pack = open.get(member.packKey);
     if (pack && pack.bytes + member.entryBytes <= member.packBytes && total + member.entryBytes <= MAX_SNS_MESSAGE_BYTES) {
       pack.bytes += member.entryBytes;
-      pack.members.push(member);
       total += member.entryBytes;
+      taken.push(member);
       continue;
     }
     const opened = PACK_OVERHEAD_BYTES + member.attributeBytes + member.entryBytes;
-    if (entries >= MAX_PUBLISH_BATCH_ENTRIES || total + opened > MAX_SNS_MESSAGE_BYTES) break;
+    if (entries >= MAX_PUBLISH_BATCH_ENTRIES || total + opened > MAX_SNS_MESSAGE_BYTES) {
+      skipped.push(member);
+      continue;
+    }
     open.set(member.packKey, { members: [member], bytes: opened });
     entries += 1;
     total += opened;
+    taken.push(member);
   }
-  return pending.splice(0, index);
+  pending.splice(0, index, ...skipped);
+  return taken;
 }
+
+/** Events a take walks past (they keep their place) before it sends what it has. */
+const MAX_SKIPPED = 4_096;
 
 /** The packs of one taken batch, rebuilt by key (the batch was taken by {@link takePacks}: the same split). */
 function packsOf(members: readonly PendingMember[]): PendingMember[][] {
