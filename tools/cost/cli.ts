@@ -84,7 +84,7 @@ console.log(
 
 // A high-volume type (catalog `highVolume`): its bill one event per message against packed, at this
 // rate and at 1,000 and 10,000 events/s, for a weather.changed-sized event read by one queue.
-console.log('\nA high-volume type, one event per message vs packed (SNS + SQS only; ~450 B events, one subscribed queue, 20 ms publish round trip):');
+console.log('\nA high-volume type, one event per message vs packed (SNS, SQS and the DynamoDB idempotency store; ~450 B events, one subscribed queue, 20 ms publish round trip):');
 for (const eventsPerSecond of [...new Set([rate, 1_000, 10_000])].filter((r) => r > 0)) {
   const c = packingCost({ eventsPerSecond, eventBytes: 450, publishRoundTripSeconds: 0.02, queues: 1 });
   const saving = c.eventsPerMessage === 1 ? 'nothing to pack with at this rate' : `${fmt(c.saving)}× less`;

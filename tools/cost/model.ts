@@ -176,13 +176,18 @@ export interface PackingCase {
   packBytes?: number;
   /** Queues subscribed to the type: each receives and deletes every message. */
   queues: number;
+  /**
+   * Idempotency writes per message on each queue's consumer: 2 with the DynamoDB store (claim and
+   * completion; per event alone, per pack packed), 0 with the in-memory one. @defaultValue 2
+   */
+  idempotencyWritesPerMessage?: number;
 }
 
 export interface PackingCost {
   /** Events one message carries, as this rate fills packs. */
   eventsPerMessage: number;
-  single: { sns: number; sqs: number; total: number };
-  packed: { sns: number; sqs: number; total: number };
+  single: { sns: number; sqs: number; dynamoDb: number; total: number };
+  packed: { sns: number; sqs: number; dynamoDb: number; total: number };
   /** single.total / packed.total */
   saving: number;
 }
@@ -190,7 +195,8 @@ export interface PackingCost {
 /**
  * The monthly SNS and SQS bill of one high-volume type. SNS bills every published message per
  * started 64 KiB, batched or not; each subscribed queue pays a receive per 10 messages and a
- * delete batch per receive (the subscriber's batching, at load). Packed, a message holds what is
+ * delete batch per receive (the subscriber's batching, at load), and its idempotency store two
+ * writes per message (a pack is claimed and completed whole). Packed, a message holds what is
  * published during one PublishBatch round trip (packing never waits), up to the pack's budget.
  */
 export function packingCost(c: PackingCase): PackingCost {
@@ -200,7 +206,8 @@ export function packingCost(c: PackingCase): PackingCost {
   const bill = (messages: number, chunksPerMessage: number) => {
     const sns = ((messages * chunksPerMessage) / 1e6) * PRICES.snsPerMillionRequests;
     const sqs = ((c.queues * (messages / 10) * 2) / 1e6) * PRICES.sqsPerMillionRequests;
-    return { sns, sqs, total: sns + sqs };
+    const dynamoDb = ((c.queues * messages * (c.idempotencyWritesPerMessage ?? 2)) / 1e6) * PRICES.dynamoDbPerMillionWrites;
+    return { sns, sqs, dynamoDb, total: sns + sqs + dynamoDb };
   };
   const single = bill(events, Math.ceil(c.eventBytes / 65_536));
   const packed = bill(events / eventsPerMessage, Math.ceil((eventsPerMessage * c.eventBytes) / 65_536));

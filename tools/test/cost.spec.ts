@@ -63,6 +63,9 @@ describe('the packing cost model', () => {
     expect(at(10_000).saving).toBeGreaterThan(100);
     // SNS: 10,000/s one per message is 26.3 G published messages a month at $0.50/M.
     expect(at(10_000).single.sns).toBeCloseTo(13_140, 0);
+    // The DynamoDB store's claim and completion: per event alone, per pack packed.
+    expect(at(10_000).single.dynamoDb).toBeCloseTo(2 * 26_280 * 0.625, 0);
+    expect(at(10_000).packed.dynamoDb).toBeCloseTo(at(10_000).single.dynamoDb / 145, 0);
   });
 });
 

@@ -40,7 +40,7 @@ export { Subscriber } from './transport/subscriber/Subscriber';
 export { RECEIVE_ATTRIBUTES } from './transport/subscriber/registration';
 export { DEAD_LETTER_REASON_ATTRIBUTE } from './transport/subscriber/deadLetter';
 export { InMemoryIdempotencyStore } from './transport/subscriber/idempotency';
-export type { ClaimOutcome, IdempotencyStore } from './transport/subscriber/idempotency';
+export type { ClaimOutcome, IdempotencyStore, PackClaim } from './transport/subscriber/idempotency';
 export { DYNAMODB_IDEMPOTENCY_ACTIONS, DynamoDbIdempotencyStore } from './transport/subscriber/DynamoDbIdempotencyStore';
 export type { DynamoDbIdempotencyStoreOptions } from './transport/subscriber/DynamoDbIdempotencyStore';
 export { MIN_VISIBILITY_TIMEOUT_SECONDS } from './transport/subscriber/queueInfo';

@@ -5,14 +5,47 @@ import { ReceiveMessageCommand, SendMessageCommand, type Message } from '@aws-sd
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ContractError, defineCatalog, defineEventType, defineEventVersion, defineTopology, PermanentError } from '../src';
+import { ContractError, defineCatalog, defineEventType, defineEventVersion, defineTopology, DynamoDbIdempotencyStore, InMemoryIdempotencyStore, PermanentError, type IdempotencyStore } from '../src';
+import { startTestDynamoDb } from '../src/testing/dynamoDb';
 import { PACK_FIELD } from '../src/contract/pack';
 import { waitFor } from '../src/testing';
+import { afterEach } from 'vitest';
 import { open, reasonOf, stopOpenAfterEach } from './guarantees';
 import { Ledger, queueCounts } from './ledger';
 import { startMesh, type Mesh } from './mesh';
 
 stopOpenAfterEach();
+
+/**
+ * The stores a pack's events are claimed in: whole packs (one record per pack, `claimPack`) in
+ * memory and in DynamoDB, and per event (a store without `claimPack`, as a custom store may be).
+ */
+const stopStore: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const stop of stopStore.splice(0)) await stop();
+});
+const STORES: Record<string, () => Promise<{ store: IdempotencyStore; writes: () => number }>> = {
+  'packs claimed whole, in memory': async () => ({ store: new InMemoryIdempotencyStore(), writes: () => 0 }),
+  'per-event claims (a store without claimPack)': async () => {
+    const inner = new InMemoryIdempotencyStore();
+    return { store: { claim: (id, ttl) => inner.claim(id, ttl), complete: (id, ttl) => inner.complete(id, ttl), release: (id) => inner.release(id), renew: (id, ttl) => inner.renew(id, ttl) }, writes: () => 0 };
+  },
+  'packs claimed whole, in DynamoDB (dynalite)': async () => {
+    const db = await startTestDynamoDb();
+    stopStore.push(() => db.stop());
+    const table = `packs-${crypto.randomUUID()}`;
+    await db.createIdempotencyTable(table);
+    let writes = 0;
+    db.dynamodb.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand'].includes(context.commandName ?? '')) writes += 1;
+        return next(args);
+      },
+      { step: 'initialize', name: 'countWrites' },
+    );
+    return { store: new DynamoDbIdempotencyStore({ dynamodb: db.dynamodb, tableName: table }), writes: () => writes };
+  },
+};
 
 const hitV1 = z.object({ playerId: z.string(), damage: z.number(), critical: z.boolean() });
 const telemetry = defineCatalog({
@@ -122,7 +155,8 @@ describe('high-volume types travel packed', () => {
     expect(JSON.parse(batches[0]![0]!)).toMatchObject({ type: 'player.hit', data: hit(1) });
   });
 
-  it('retries and dead-letters a pack’s events one by one: healthy ones are applied once, a failing one and a rejected one go to the DLQ alone, with their reasons, once', { timeout: 40_000 }, async () => {
+  it.each(Object.keys(STORES))('retries and dead-letters a pack’s events one by one (%s): healthy ones are applied once, a failing one and a rejected one go to the DLQ alone, with their reasons, once', { timeout: 40_000 }, async (storeName) => {
+    const { store } = await STORES[storeName]!();
     const m = await telemetryMesh();
     const publisher = m.publisher('arena');
     const ledger = new Ledger();
@@ -131,7 +165,7 @@ describe('high-volume types travel packed', () => {
     const first = publisher.publish('player.hit', hit(0));
     const rest = Array.from({ length: 50 }, (_, i) => publisher.publish('player.hit', { ...hit(i + 1), critical: false }));
     const published = await Promise.all([first, ...rest]);
-    const subscriber = m.subscriber('tally').subscribe('player.hit', (event) => {
+    const subscriber = m.subscriber('tally', { idempotencyStore: store }).subscribe('player.hit', (event) => {
       calls.set(event.data.damage, (calls.get(event.data.damage) ?? 0) + 1);
       if (event.data.damage === 13) throw new Error('thirteen never works');
       if (event.data.damage === 29) throw new PermanentError('twenty-nine names a player who left');
@@ -173,14 +207,15 @@ describe('high-volume types travel packed', () => {
     expect(Math.max(...sizes)).toBeGreaterThan(10);
   });
 
-  it('dead-letters a malformed event of a pack on its own, once, while the pack comes back for another', { timeout: 30_000 }, async () => {
+  it.each(Object.keys(STORES))('dead-letters a malformed event of a pack on its own, once, while the pack comes back for another (%s)', { timeout: 30_000 }, async (storeName) => {
+    const { store } = await STORES[storeName]!();
     const m = await telemetryMesh();
     const ledger = new Ledger();
     const good = (damage: number) => ({ event: { specversion: '1.0', id: crypto.randomUUID(), type: 'player.hit', version: 1, source: 'arena', time: new Date().toISOString(), correlationId: 'c', data: { playerId: 'ada', damage, critical: false } } });
     const entries = [good(1), { event: { type: 'player.hit', data: 'not an envelope' } }, good(2), 'not an entry', good(3)];
     await m.broker.sqs.send(new SendMessageCommand({ QueueUrl: m.queueUrl('tally'), MessageBody: JSON.stringify({ [PACK_FIELD]: entries }) }));
     let failuresOfTwo = 0;
-    const subscriber = m.subscriber('tally').subscribe('player.hit', (event) => {
+    const subscriber = m.subscriber('tally', { idempotencyStore: store }).subscribe('player.hit', (event) => {
       if (event.data.damage === 2 && failuresOfTwo++ === 0) throw new Error('two fails once');
       ledger.apply(event.id);
     });
@@ -193,6 +228,28 @@ describe('high-volume types travel packed', () => {
     expect([...dead, ...(more.Messages ?? [])].map(reasonOf).sort()).toEqual([expect.stringMatching(/^INVALID_ENVELOPE/), expect.stringMatching(/^INVALID_ENVELOPE/)]);
     expect(ledger.appliedTwice()).toEqual([]);
     expect(failuresOfTwo).toBe(2);
+  });
+
+  it('applies a pack delivered twice to two replicas once, with two store writes for the whole pack', { timeout: 30_000 }, async () => {
+    const { store, writes } = await STORES['packs claimed whole, in DynamoDB (dynalite)']!();
+    const m = await telemetryMesh();
+    const ledger = new Ledger();
+    const events = Array.from({ length: 100 }, (_, damage) => ({ event: { specversion: '1.0', id: crypto.randomUUID(), type: 'player.hit', version: 1, source: 'arena', time: new Date().toISOString(), correlationId: 'c', data: { playerId: 'ada', damage, critical: false } } }));
+    const body = JSON.stringify({ [PACK_FIELD]: events });
+    // SNS delivers at least once: the same pack, twice.
+    for (let copy = 0; copy < 2; copy += 1) await m.broker.sqs.send(new SendMessageCommand({ QueueUrl: m.queueUrl('tally'), MessageBody: body }));
+    const replicas = [0, 1].map(() =>
+      m.subscriber('tally', { idempotencyStore: store }).subscribe('player.hit', async (event) => {
+        await new Promise((resolve) => setTimeout(resolve, 2));
+        ledger.apply(event.id);
+      }),
+    );
+    await Promise.all(replicas.map((replica) => replica.start()));
+    await waitFor(() => (ledger.effects.size === 100 ? true : undefined), { timeoutMs: 20_000, message: 'the pack handled' });
+    await drained(m, 'tally');
+    expect(ledger.appliedTwice()).toEqual([]);
+    // The claim and the completion of the pack, and a claim attempt by the replica that got the copy: no write per event.
+    expect(writes()).toBeLessThanOrEqual(4);
   });
 
   it('refuses a high-volume type that is also ordered, and a pack budget SNS cannot carry', () => {

@@ -1,7 +1,7 @@
 // The idempotency store replicas share: claims in DynamoDB with conditional writes and a TTL.
 import { ConditionalCheckFailedException, DeleteItemCommand, GetItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { bounded } from '../bounded';
-import type { ClaimOutcome, IdempotencyStore } from './idempotency';
+import type { ClaimOutcome, IdempotencyStore, PackClaim } from './idempotency';
 
 export interface DynamoDbIdempotencyStoreOptions {
   dynamodb: DynamoDBClient;
@@ -17,6 +17,8 @@ export const DYNAMODB_IDEMPOTENCY_ACTIONS = ['dynamodb:PutItem', 'dynamodb:GetIt
 
 const IN_PROGRESS = 'INPROGRESS';
 const COMPLETED = 'COMPLETED';
+/** A pack given up with some of its events done (`done`: their places, comma-separated); claimable. */
+const RELEASED = 'RELEASED';
 
 /**
  * An idempotency store shared by every replica of a consumer, after AWS Lambda Powertools'
@@ -61,6 +63,58 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
     const { Item } = await this.bound('GetItem', (abortSignal) => this.options.dynamodb.send(read, { abortSignal }));
     // Gone between the two calls (released): report in progress, the message comes back for another try.
     return Item?.['status']?.S === COMPLETED ? 'completed' : 'in-progress';
+  }
+
+  /**
+   * One conditional update per pack: claimable when absent, expired, released, or in progress past
+   * its time; the item's `done` (kept across attempts) comes back with the claim.
+   */
+  async claimPack(id: string, inProgressTtlMs: number): Promise<PackClaim> {
+    const now = this.now();
+    const inProgressUntil = now + inProgressTtlMs;
+    const command = new UpdateItemCommand({
+      TableName: this.options.tableName,
+      Key: { id: { S: id } },
+      UpdateExpression: 'SET #status = :inProgress, in_progress_expiration = :until, expiration = :expiration',
+      ConditionExpression: 'attribute_not_exists(id) OR expiration < :nowSeconds OR #status = :released OR (#status = :inProgress AND in_progress_expiration < :nowMs)',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':inProgress': { S: IN_PROGRESS },
+        ':released': { S: RELEASED },
+        ':until': { N: String(inProgressUntil) },
+        ':expiration': { N: String(Math.ceil(inProgressUntil / 1000) + 3_600) },
+        ':nowSeconds': { N: String(Math.floor(now / 1000)) },
+        ':nowMs': { N: String(now) },
+      },
+      ReturnValues: 'ALL_NEW',
+    });
+    try {
+      const { Attributes } = await this.bound('UpdateItem', (abortSignal) => this.options.dynamodb.send(command, { abortSignal }));
+      const done = Attributes?.['done']?.S ?? '';
+      return { outcome: 'claimed', done: done === '' ? [] : done.split(',').map(Number) };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+    const read = new GetItemCommand({ TableName: this.options.tableName, Key: { id: { S: id } }, ConsistentRead: true });
+    const { Item } = await this.bound('GetItem', (abortSignal) => this.options.dynamodb.send(read, { abortSignal }));
+    return { outcome: Item?.['status']?.S === COMPLETED ? 'completed' : 'in-progress', done: [] };
+  }
+
+  async releasePack(id: string, done: readonly number[], ttlMs: number): Promise<void> {
+    const command = new UpdateItemCommand({
+      TableName: this.options.tableName,
+      Key: { id: { S: id } },
+      UpdateExpression: 'SET #status = :released, done = :done, expiration = :expiration REMOVE in_progress_expiration',
+      ConditionExpression: '#status = :inProgress',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':released': { S: RELEASED },
+        ':inProgress': { S: IN_PROGRESS },
+        ':done': { S: done.join(',') },
+        ':expiration': { N: String(Math.ceil((this.now() + ttlMs) / 1000)) },
+      },
+    });
+    await this.ignoringConditionFailure(() => this.bound('UpdateItem', (abortSignal) => this.options.dynamodb.send(command, { abortSignal })));
   }
 
   async complete(id: string, ttlMs: number): Promise<void> {

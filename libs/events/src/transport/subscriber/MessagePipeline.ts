@@ -62,9 +62,17 @@ export class MessagePipeline {
   /** What a batch handler's events share with the per-event path. */
   private readonly batchSteps: BatchSteps;
 
+  /**
+   * Packs are claimed whole (one store record per pack) when the store can, and no handler here
+   * has a timeout: a timed-out handler keeps its own event's claim while it runs on (abandon),
+   * which only per-event claims can hold.
+   */
+  private readonly claimsPacks: boolean;
+
   constructor(private readonly deps: PipelineDeps) {
+    this.claimsPacks = deps.store.claimPack !== undefined && deps.store.releasePack !== undefined && [...deps.handlers.values()].every((r) => r.handlerTimeoutMs === undefined);
     this.batchSteps = {
-      keepAlive: ({ lease, key }) => this.deps.actions.keepAlive(lease, () => void this.renewClaim(key)),
+      keepAlive: ({ lease, key }) => this.deps.actions.keepAlive(lease, packClaimed(lease) ? undefined : () => void this.renewClaim(key)),
       succeeded: (item, started, traceContext) => this.succeeded(item, started, traceContext),
       failed: (item, error, started) => this.handlerFailed(item.lease, item.envelope, item.key, error, started),
       abandon: (item, running) => this.abandon(item.envelope.id, item.key, running),
@@ -80,7 +88,7 @@ export class MessagePipeline {
     if (opened instanceof Pack) {
       let failure: unknown;
       const closing: Promise<void>[] = [];
-      await this.runOpened(opened.members.map((member) => ({ lease: member, body: member.event, traceparent: member.traceparent })), this.settleMembers((_, error) => (failure ??= error), closing));
+      await this.runOpened(unitsOf(opened), this.settleMembers((_, error) => (failure ??= error), closing));
       await Promise.all(closing);
       if (failure !== undefined) throw failure;
       return;
@@ -111,7 +119,7 @@ export class MessagePipeline {
         this.open(lease).then(
           (opened) => {
             if (opened === undefined) done(lease);
-            else if (opened instanceof Pack) units.push(...opened.members.map((member) => ({ lease: member, body: member.event, traceparent: member.traceparent })));
+            else if (opened instanceof Pack) units.push(...unitsOf(opened));
             else units.push(opened);
           },
           (error: unknown) => void done(lease, error),
@@ -185,6 +193,12 @@ export class MessagePipeline {
   private async closePack(pack: Pack): Promise<void> {
     pack.stopHeartbeat();
     for (const member of pack.members) if (member.claimedEventId !== undefined) this.deps.inFlight.releaseEvent(member.claimedEventId);
+    const whole = pack.retryDelaySeconds === undefined && pack.unexpected === undefined && !pack.lease.released;
+    if (pack.claimKey !== undefined) {
+      // One write for the pack: done, or given up with the places of the events that are.
+      const window = this.deps.settings.idempotencyWindowMs;
+      await (whole ? this.deps.store.complete(pack.claimKey, window) : this.deps.store.releasePack?.(pack.claimKey, [...pack.done], window));
+    }
     // Unexpected failure: it comes back after its visibility timeout, and its completed events are duplicates then.
     if (pack.unexpected !== undefined || pack.lease.released) return;
     if (pack.retryDelaySeconds === undefined) return this.deps.actions.delete(pack.lease);
@@ -216,7 +230,31 @@ export class MessagePipeline {
     if (entries === undefined) return { lease, body: read.message.body, traceparent: read.message.traceparent };
     if (entries.length === 0) return void (await this.deadLetter(lease, 'INVALID_ENVELOPE', 'Invalid envelope: a pack with no events'));
     const pack = new Pack(lease, entries);
-    pack.stopHeartbeat = this.deps.actions.keepAlive(lease, () => pack.beat());
+    if (this.claimsPacks) {
+      // The pack's key: its first event's id (each event is packed once; a pack is re-sent whole).
+      const first = pack.members[0]?.event as { id?: unknown } | undefined;
+      const key = this.key(`pack:${typeof first?.id === 'string' ? first.id.slice(0, 128) : lease.messageId}`);
+      const claim = await this.deps.store.claimPack!(key, this.inProgressTtlMs());
+      if (claim.outcome === 'completed') return void (await this.deps.actions.delete(lease));
+      if (claim.outcome === 'in-progress') {
+        const delaySeconds = Math.max(1, this.retryDelaySeconds(lease.receiveCount));
+        await this.deps.actions.changeVisibility(lease, delaySeconds);
+        this.deps.events.emit('deferred', { messageId: lease.messageId, eventId: key, delaySeconds });
+        return;
+      }
+      pack.claimKey = key;
+      for (const index of claim.done) if (index >= 0 && index < pack.members.length) pack.done.add(index);
+      pack.ended = pack.done.size;
+      if (pack.ended === pack.members.length) {
+        // Every event was done, but the pack was not completed: complete it now.
+        await this.deps.store.complete(key, this.deps.settings.idempotencyWindowMs);
+        return void (await this.deps.actions.delete(lease));
+      }
+    }
+    pack.stopHeartbeat = this.deps.actions.keepAlive(lease, () => {
+      pack.beat();
+      if (pack.claimKey !== undefined) void this.renewClaim(pack.claimKey);
+    });
     return pack;
   }
 
@@ -237,7 +275,8 @@ export class MessagePipeline {
     // The check and the claim are one step: locally (synchronous), then in the shared store.
     let claim: ClaimOutcome = 'in-progress';
     if (this.deps.inFlight.claimEvent(lease, envelope.id)) {
-      const outcome = this.deps.store.claim(key, this.inProgressTtlMs());
+      // A pack claimed whole: its events have no claims of their own.
+      const outcome = packClaimed(lease) ? 'claimed' : this.deps.store.claim(key, this.inProgressTtlMs());
       claim = typeof outcome === 'string' ? outcome : await outcome;
     }
     if (claim === 'completed') {
@@ -262,7 +301,7 @@ export class MessagePipeline {
   private async handle(claimed: Claimed, handler: (event: EventEnvelope, context: HandlerContext) => void | Promise<void>): Promise<void> {
     const { lease, registration, envelope, key, traceparent } = claimed;
     const started = performance.now();
-    const stopHeartbeat = this.deps.actions.keepAlive(lease, () => void this.renewClaim(key));
+    const stopHeartbeat = this.deps.actions.keepAlive(lease, packClaimed(lease) ? undefined : () => void this.renewClaim(key));
     const parent = contextFromTraceparent(traceparent, otelContext.active());
     const span = startMessagingSpan(registration.spanShape, parent);
     if (span.isRecording()) span.setAttributes({ 'messaging.message.id': envelope.id, 'messaging.message.conversation_id': envelope.correlationId });
@@ -288,8 +327,11 @@ export class MessagePipeline {
 
   /** The handler applied the event: completed in the store, told, deleted. */
   private async succeeded({ lease, envelope, key }: Claimed, started: number, traceContext: Context): Promise<void> {
-    const completed = this.deps.store.complete(key, this.deps.settings.idempotencyWindowMs);
-    if (completed !== undefined) await completed;
+    if (packClaimed(lease)) lease.pack.finished(lease.index);
+    else {
+      const completed = this.deps.store.complete(key, this.deps.settings.idempotencyWindowMs);
+      if (completed !== undefined) await completed;
+    }
     if (this.deps.events.listenerCount('handled') > 0) {
       const handled = { envelope, durationMs: performance.now() - started, latencyMs: Date.now() - Date.parse(envelope.time) };
       otelContext.with(traceContext, () => this.deps.events.emit('handled', handled));
@@ -316,7 +358,7 @@ export class MessagePipeline {
   private async handlerFailed(lease: Lease, envelope: EventEnvelope, key: string, error: unknown, started: number): Promise<void> {
     const timedOut = error instanceof HandlerTimeoutError;
     // A timed-out handler still holds its claim (see abandon); any other failure gives it up.
-    if (!timedOut) await this.deps.store.release(key);
+    if (!timedOut && !packClaimed(lease)) await this.deps.store.release(key);
     // Counted against the newest receive: a redelivery while the handler ran raised it.
     const { receiveCount } = lease;
     const message = error instanceof Error ? error.message : String(error);
@@ -340,7 +382,7 @@ export class MessagePipeline {
 
   private async deadLetter(lease: Lease, code: DeadLetterCode, reason: string, eventId?: string, type?: string): Promise<void> {
     // A pack's event may come back with its pack after it was parked: parked once, never twice.
-    const parkedKey = lease instanceof MemberLease ? this.key(`dead-lettered:${eventId ?? lease.messageId}`) : undefined;
+    const parkedKey = lease instanceof MemberLease && !packClaimed(lease) ? this.key(`dead-lettered:${eventId ?? lease.messageId}`) : undefined;
     if (parkedKey !== undefined) {
       const outcome = this.deps.store.claim(parkedKey, this.inProgressTtlMs());
       const claim = typeof outcome === 'string' ? outcome : await outcome;
@@ -361,6 +403,7 @@ export class MessagePipeline {
     );
     this.deps.events.emit('dead-lettered', { ...fields, via });
     if (outcome !== 'parked') return;
+    if (packClaimed(lease)) lease.pack.finished(lease.index);
     if (parkedKey !== undefined) {
       // Its pack may come back for another event: this one is done, not to be handled or parked again.
       await this.deps.store.complete(parkedKey, this.deps.settings.idempotencyWindowMs);
@@ -398,4 +441,14 @@ function invoke(call: () => void | Promise<void>): Promise<void> {
   } catch (error) {
     return Promise.reject(error);
   }
+}
+
+/** A pack's events still to run (those an earlier attempt finished are not run again), as units to claim. */
+function unitsOf(pack: Pack): Opened[] {
+  return pack.members.filter((member) => !pack.done.has(member.index)).map((member) => ({ lease: member, body: member.event, traceparent: member.traceparent }));
+}
+
+/** An event of a pack claimed whole: no claim of its own in the store. */
+function packClaimed(lease: Lease): lease is MemberLease & { pack: { claimKey: string } } {
+  return lease instanceof MemberLease && lease.pack.claimKey !== undefined;
 }

@@ -18,11 +18,27 @@ export interface IdempotencyStore {
   release(id: string): void | Promise<void>;
   /** The handler is still running: keep the claim for another `inProgressTtlMs`. */
   renew?(id: string, inProgressTtlMs: number): void | Promise<void>;
+  /**
+   * Claims a pack (many events of a high-volume type in one message) as one record, and says which
+   * of its events an earlier attempt finished: one claim per pack instead of one per event. With
+   * `releasePack`, the subscriber claims packs this way (`complete` ends one); without, per event.
+   */
+  claimPack?(id: string, inProgressTtlMs: number): PackClaim | Promise<PackClaim>;
+  /** Gives a pack's claim up, remembering for `ttlMs` which of its events (their places in it) are done. */
+  releasePack?(id: string, done: readonly number[], ttlMs: number): void | Promise<void>;
+}
+
+/** A pack's claim: its outcome, and the places of its events finished by earlier attempts. */
+export interface PackClaim {
+  outcome: ClaimOutcome;
+  done: readonly number[];
 }
 
 interface Entry {
-  status: 'in-progress' | 'completed';
+  /** 'released': a pack given up with some of its events done (`done`); claimable. */
+  status: 'in-progress' | 'completed' | 'released';
   expiresAt: number;
+  done?: readonly number[];
 }
 
 /** Per-process store; bounded, oldest entries go first. */
@@ -37,9 +53,27 @@ export class InMemoryIdempotencyStore implements IdempotencyStore {
   claim(id: string, inProgressTtlMs: number): ClaimOutcome {
     const entry = this.entries.get(id);
     const now = this.now();
-    if (entry !== undefined && entry.expiresAt > now) return entry.status;
+    if (entry !== undefined && entry.expiresAt > now && entry.status !== 'released') return entry.status;
     this.set(id, { status: 'in-progress', expiresAt: now + inProgressTtlMs });
     return 'claimed';
+  }
+
+  claimPack(id: string, inProgressTtlMs: number): PackClaim {
+    const entry = this.entries.get(id);
+    const now = this.now();
+    if (entry !== undefined && entry.expiresAt > now && entry.status !== 'released') return { outcome: entry.status, done: [] };
+    // An expired in-progress claim (its holder died) keeps what an attempt before it finished.
+    const done = entry !== undefined && (entry.status === 'in-progress' || entry.expiresAt > now) ? (entry.done ?? []) : [];
+    this.set(id, { status: 'in-progress', expiresAt: now + inProgressTtlMs, done });
+    return { outcome: 'claimed', done };
+  }
+
+  releasePack(id: string, done: readonly number[], ttlMs: number): void {
+    const entry = this.entries.get(id);
+    if (entry?.status !== 'in-progress') return;
+    entry.status = 'released';
+    entry.done = [...done];
+    entry.expiresAt = this.now() + ttlMs;
   }
 
   complete(id: string, ttlMs: number): void {

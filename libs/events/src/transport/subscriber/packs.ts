@@ -20,6 +20,13 @@ export class Pack {
   unexpected: unknown;
   /** How many of its events have come to their end. */
   ended = 0;
+  /**
+   * The pack's own claim in the idempotency store, when the store claims packs whole
+   * (`claimPack`): its events then have no claims of their own, and `done` holds the places of
+   * those finished, in this attempt or an earlier one.
+   */
+  claimKey: string | undefined;
+  readonly done = new Set<number>();
   /** Stops the message's heartbeat (set when the pack is opened). */
   stopHeartbeat: () => void = () => undefined;
   private readonly beats = new Set<() => void>();
@@ -44,6 +51,11 @@ export class Pack {
     if (onBeat === undefined) return () => undefined;
     this.beats.add(onBeat);
     return () => this.beats.delete(onBeat);
+  }
+
+  /** The event at `index` was applied or parked: with a pack claim, it is not run again. */
+  finished(index: number): void {
+    if (this.claimKey !== undefined) this.done.add(index);
   }
 
   retryIn(seconds: number): void {
