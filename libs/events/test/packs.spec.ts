@@ -252,6 +252,32 @@ describe('high-volume types travel packed', () => {
     expect(writes()).toBeLessThanOrEqual(4);
   });
 
+  it('lets a batch handler fail one event of a pack: only that one comes back, with the pack’s receive count, and it is dead-lettered alone', { timeout: 30_000 }, async () => {
+    const m = await telemetryMesh();
+    const publisher = m.publisher('arena');
+    const ledger = new Ledger();
+    const countsOfSeven: number[] = [];
+    const published = await Promise.all(Array.from({ length: 40 }, (_, i) => publisher.publish('player.hit', { ...hit(i), critical: false })));
+    const subscriber = m.subscriber('tally').subscribeBatch('player.hit', (events, context) => {
+      const failures = events.flatMap((event, i) => {
+        if (event.data.damage !== 7) {
+          ledger.apply(event.id);
+          return [];
+        }
+        countsOfSeven.push(context.messages[i]!.receiveCount);
+        return [{ id: event.id, error: new Error('seven never works') }];
+      });
+      return { failures };
+    });
+    await subscriber.start();
+    const dead = await dlq(m, 'tally', 1);
+    await drained(m, 'tally');
+    expect(ledger.missing(published.filter((_, i) => i !== 7).map((p) => p.id))).toEqual([]);
+    expect(ledger.appliedTwice()).toEqual([]);
+    expect(countsOfSeven).toEqual([1, 2, 3]);
+    expect(dead.map(reasonOf)).toEqual([expect.stringMatching(/^HANDLER_FAILED: Handler failed 3 times: seven never works/)]);
+  });
+
   it('refuses a high-volume type that is also ordered, and a pack budget SNS cannot carry', () => {
     const version = defineEventVersion({ schema: z.object({ playerId: z.string() }), examples: [{ playerId: 'ada' }] });
     expect(() => defineCatalog({ 'player.moved': defineEventType({ description: 'd', producer: 'arena', topic: 'moves', current: 1, highVolume: true, ordering: { groupBy: 'playerId' }, versions: { 1: version } }) })).toThrow(

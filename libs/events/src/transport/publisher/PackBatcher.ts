@@ -94,7 +94,8 @@ export function takePacks(pending: PendingMember[]): PendingMember[] {
       continue;
     }
     const opened = PACK_OVERHEAD_BYTES + member.attributeBytes + member.entryBytes;
-    if (entries >= MAX_PUBLISH_BATCH_ENTRIES || total + opened > MAX_SNS_MESSAGE_BYTES) {
+    // An event near SNS's limit alone fits nowhere but an empty batch, where it leaves as a plain message.
+    if (taken.length > 0 && (entries >= MAX_PUBLISH_BATCH_ENTRIES || total + opened > MAX_SNS_MESSAGE_BYTES)) {
       skipped.push(member);
       continue;
     }
