@@ -278,6 +278,19 @@ describe('high-volume types travel packed', () => {
     expect(dead.map(reasonOf)).toEqual([expect.stringMatching(/^HANDLER_FAILED: Handler failed 3 times: seven never works/)]);
   });
 
+  it('parks a pack of more events than SNS could carry whole, with one reason, instead of one DLQ entry per entry', { timeout: 20_000 }, async () => {
+    const m = await telemetryMesh();
+    const handled: string[] = [];
+    await m.broker.sqs.send(new SendMessageCommand({ QueueUrl: m.queueUrl('tally'), MessageBody: JSON.stringify({ [PACK_FIELD]: Array.from({ length: 3_000 }, () => 0) }) }));
+    const subscriber = m.subscriber('tally').subscribe('player.hit', (event) => void handled.push(event.id));
+    await subscriber.start();
+    const dead = await dlq(m, 'tally', 1);
+    await drained(m, 'tally');
+    const more = await m.broker.sqs.send(new ReceiveMessageCommand({ QueueUrl: m.dlqUrl('tally'), MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+    expect([...dead, ...(more.Messages ?? [])].map(reasonOf)).toEqual(['INVALID_ENVELOPE: Invalid envelope: a pack holds 1 to 2000 events; this one 3000']);
+    expect(handled).toEqual([]);
+  });
+
   it('refuses a high-volume type that is also ordered, and a pack budget SNS cannot carry', () => {
     const version = defineEventVersion({ schema: z.object({ playerId: z.string() }), examples: [{ playerId: 'ada' }] });
     expect(() => defineCatalog({ 'player.moved': defineEventType({ description: 'd', producer: 'arena', topic: 'moves', current: 1, highVolume: true, ordering: { groupBy: 'playerId' }, versions: { 1: version } }) })).toThrow(

@@ -16,6 +16,13 @@ export interface PackEntry {
   traceparent?: string;
 }
 
+/**
+ * The most events a pack may hold: the smallest valid envelope is over 180 bytes, so SNS's 256 KiB
+ * carries fewer than 1,500. A message claiming more is not ours, and is parked whole rather than
+ * turned into thousands of DLQ entries.
+ */
+export const MAX_PACK_EVENTS = 2_000;
+
 /** SNS bills each started 64 KiB of a published message as one request: a pack fills one by default. */
 export const DEFAULT_PACK_BYTES = 65_536;
 export const MIN_PACK_BYTES = 1_024;

@@ -21,7 +21,7 @@ import type { DeadLetterCode, HandlerContext, SubscriberEvents } from './types';
 import { runBatchHandler, type BatchSteps } from './batchHandler';
 import type { Claimed, Registration } from './registration';
 import { MemberLease, Pack } from './packs';
-import { packEntriesOf } from '../../contract/pack';
+import { MAX_PACK_EVENTS, packEntriesOf } from '../../contract/pack';
 
 /** A pack's events with per-event handlers run this many at a time. */
 const PACK_HANDLERS_AT_ONCE = 10;
@@ -228,7 +228,9 @@ export class MessagePipeline {
     if (this.deps.events.listenerCount('received') > 0) this.deps.events.emit('received', { messageId: lease.messageId, receiveCount: lease.receiveCount });
     const entries = packEntriesOf(read.message.body);
     if (entries === undefined) return { lease, body: read.message.body, traceparent: read.message.traceparent };
-    if (entries.length === 0) return void (await this.deadLetter(lease, 'INVALID_ENVELOPE', 'Invalid envelope: a pack with no events'));
+    if (entries.length === 0 || entries.length > MAX_PACK_EVENTS) {
+      return void (await this.deadLetter(lease, 'INVALID_ENVELOPE', `Invalid envelope: a pack holds 1 to ${MAX_PACK_EVENTS} events; this one ${entries.length}`));
+    }
     const pack = new Pack(lease, entries);
     if (this.claimsPacks) {
       // The pack's key: its first event's id (each event is packed once; a pack is re-sent whole).
