@@ -45,7 +45,12 @@ describe.each(SERVICES)('the %s bundle', (app) => {
         child.kill('SIGKILL');
         throw new Error(`${String(error)}; it printed:\n${output}`);
       });
-      expect(await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.status)).toBe(200);
+      const health = await fetch(`http://127.0.0.1:${port}/health`);
+      expect(health.status).toBe(200);
+      // The bundle keeps only the media types services send (tools/build/bundle.mjs): each still has its charset.
+      expect(health.headers.get('content-type')).toBe('application/json; charset=utf-8');
+      expect((await fetch(`http://127.0.0.1:${port}/metrics`)).headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4; charset=utf-8$/);
+      if (app === 'sample-consumer') expect((await fetch(`http://127.0.0.1:${port}/`)).headers.get('content-type')).toBe('text/html; charset=utf-8');
       expect(output).toContain('log-only');
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
