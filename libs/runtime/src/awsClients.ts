@@ -1,5 +1,5 @@
 // The AWS SDK clients of a service process: one each, with request timeouts that throw.
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { awsClientConfig, type AwsClientLimits } from '@game-mesh/events';
@@ -23,8 +23,12 @@ export function createAwsClients(settings: AwsSettings, limits: AwsClientLimits 
   return clients;
 }
 
-/** The DynamoDB client of the shared idempotency store, with the same bounds; its own endpoint locally. */
-export function createDynamoDbClient(settings: AwsSettings, limits: AwsClientLimits = {}): DynamoDBClient {
+/**
+ * The DynamoDB client of the shared idempotency store, with the same bounds; its own endpoint
+ * locally. Loaded only here: a service without the shared store never loads the DynamoDB SDK.
+ */
+export async function createDynamoDbClient(settings: AwsSettings, limits: AwsClientLimits = {}): Promise<DynamoDBClient> {
+  const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
   const client = new DynamoDBClient(awsClientConfig({ region: settings.AWS_REGION, endpoint: settings.AWS_ENDPOINT_URL_DYNAMODB }, { requestTimeoutMs: 5_000, ...limits }));
   awsSdkSpans(client);
   return client;

@@ -48,12 +48,12 @@ export async function startService(
     exit(1);
     throw error;
   }
-  const tracing = startTracing(name, env);
+  const tracing = await startTracing(name, env);
   const logger = createLogger(name, config.LOG_LEVEL);
   const clients = config.EVENTS_MODE === 'sns' ? createAwsClients(config) : undefined;
   if (!clients) logger.warn({ eventsMode: 'log-only' }, 'EVENTS_MODE=log-only: not connected to any broker; events are logged, not sent or received');
   const streams = new EventStreams();
-  const idempotencyStore = clients && config.IDEMPOTENCY_TABLE ? new DynamoDbIdempotencyStore({ dynamodb: createDynamoDbClient(config), tableName: config.IDEMPOTENCY_TABLE }) : undefined;
+  const idempotencyStore = clients && config.IDEMPOTENCY_TABLE ? new DynamoDbIdempotencyStore({ dynamodb: await createDynamoDbClient(config), tableName: config.IDEMPOTENCY_TABLE }) : undefined;
   if (idempotencyStore) logger.info({ table: config.IDEMPOTENCY_TABLE }, 'idempotency store shared through DynamoDB');
   const publishing = buildPublisher(catalog, declaration, config, clients?.sns, logger);
   const publisher = publishing?.publisher;

@@ -1,9 +1,6 @@
 // OpenTelemetry set up once per process, and spans for HTTP requests and AWS calls.
 import { context, propagation, SpanKind, SpanStatusCode, trace, type TextMapPropagator } from '@opentelemetry/api';
 import { CompositePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { AWSXRayIdGenerator } from '@opentelemetry/id-generator-aws-xray';
-import { AWSXRayPropagator } from '@opentelemetry/propagator-aws-xray';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
@@ -16,7 +13,7 @@ export interface Tracing {
   shutdown(): Promise<void>;
 }
 
-let started: Tracing | undefined;
+let started: Promise<Tracing> | undefined;
 
 /** The OpenTelemetry variables a service reads (the standard ones), with what each does here. */
 export const TRACING_VARIABLES = {
@@ -35,25 +32,37 @@ export const TRACING_VARIABLES = {
  * A context manager is always registered, so every log line inside a span carries its ids.
  * Once per process: a second call returns the first setup.
  */
-export function startTracing(serviceName: string, env: NodeJS.ProcessEnv = process.env): Tracing {
-  if (started) return started;
+export function startTracing(serviceName: string, env: NodeJS.ProcessEnv = process.env): Promise<Tracing> {
+  started ??= setUp(serviceName, env);
+  return started;
+}
+
+/**
+ * The exporter and the X-Ray parts are loaded only when asked for: a local run, which exports
+ * nothing, never loads them.
+ */
+async function setUp(serviceName: string, env: NodeJS.ProcessEnv): Promise<Tracing> {
   // As the specification says: the traces endpoint as given, or the base endpoint + /v1/traces.
   const tracesEndpoint = env['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'];
   const base = env['OTEL_EXPORTER_OTLP_ENDPOINT'];
   const endpoint = tracesEndpoint || (base ? `${base.replace(/\/$/, '')}/v1/traces` : undefined);
   const exporting = endpoint !== undefined && env['OTEL_TRACES_EXPORTER'] !== 'none';
   const xray = (env['OTEL_PROPAGATORS'] ?? '').split(',').map((p) => p.trim()).includes('xray');
+  const [exporter, idGenerator, xrayPropagator] = await Promise.all([
+    exporting ? import('@opentelemetry/exporter-trace-otlp-http').then(({ OTLPTraceExporter }) => new OTLPTraceExporter({ url: endpoint })) : undefined,
+    xray ? import('@opentelemetry/id-generator-aws-xray').then(({ AWSXRayIdGenerator }) => new AWSXRayIdGenerator()) : undefined,
+    xray ? import('@opentelemetry/propagator-aws-xray').then(({ AWSXRayPropagator }) => new AWSXRayPropagator()) : undefined,
+  ]);
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ 'service.name': env['OTEL_SERVICE_NAME'] ?? serviceName }),
-    ...(xray ? { idGenerator: new AWSXRayIdGenerator() } : {}),
+    ...(idGenerator ? { idGenerator } : {}),
     // The processor reads OTEL_BSP_* (delay, batch size) itself; OTEL_EXPORTER_OTLP_HEADERS too.
-    spanProcessors: exporting ? [new BatchSpanProcessor(new OTLPTraceExporter({ url: endpoint }))] : [],
+    spanProcessors: exporter ? [new BatchSpanProcessor(exporter)] : [],
   });
-  const propagators: TextMapPropagator[] = [new W3CTraceContextPropagator(), ...(xray ? [new AWSXRayPropagator()] : [])];
+  const propagators: TextMapPropagator[] = [new W3CTraceContextPropagator(), ...(xrayPropagator ? [xrayPropagator] : [])];
   provider.register({ propagator: new CompositePropagator({ propagators }) });
   // A collector that is gone at shutdown costs the last spans, never the drain.
-  started = { exporter: exporting ? `otlp/http ${endpoint}` : 'none', shutdown: () => provider.shutdown().catch(() => undefined) };
-  return started;
+  return { exporter: exporter ? `otlp/http ${endpoint}` : 'none', shutdown: () => provider.shutdown().catch(() => undefined) };
 }
 
 const tracer = () => trace.getTracer('@game-mesh/runtime');

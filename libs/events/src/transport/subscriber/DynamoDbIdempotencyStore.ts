@@ -1,5 +1,6 @@
 // The idempotency store replicas share: claims in DynamoDB with conditional writes and a TTL.
-import { ConditionalCheckFailedException, DeleteItemCommand, GetItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type * as DynamoDbSdk from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { bounded } from '../bounded';
 import type { ClaimOutcome, IdempotencyStore, PackClaim } from './idempotency';
 
@@ -14,6 +15,15 @@ export interface DynamoDbIdempotencyStoreOptions {
 
 /** The DynamoDB actions this store calls, for least-privilege grants: nothing else is used. */
 export const DYNAMODB_IDEMPOTENCY_ACTIONS = ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'] as const;
+
+/**
+ * The SDK's commands, loaded on the store's first call: a service without the shared store (every
+ * local run, every consumer that does not scale) never loads the DynamoDB client (4 MiB of RSS).
+ */
+let commands: Promise<typeof DynamoDbSdk> | undefined;
+const dynamoDb = () => (commands ??= import('@aws-sdk/client-dynamodb'));
+/** The conditional write found the item otherwise (by name: the class is loaded lazily). */
+const conditionFailed = (error: unknown) => error instanceof Error && error.name === 'ConditionalCheckFailedException';
 
 const IN_PROGRESS = 'INPROGRESS';
 const COMPLETED = 'COMPLETED';
@@ -40,7 +50,7 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
   async claim(id: string, inProgressTtlMs: number): Promise<ClaimOutcome> {
     const now = this.now();
     const inProgressUntil = now + inProgressTtlMs;
-    const command = new PutItemCommand({
+    const command = new (await dynamoDb()).PutItemCommand({
       TableName: this.options.tableName,
       Item: {
         id: { S: id },
@@ -57,9 +67,9 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
       await this.bound('PutItem', (abortSignal) => this.options.dynamodb.send(command, { abortSignal }));
       return 'claimed';
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (!conditionFailed(error)) throw error;
     }
-    const read = new GetItemCommand({ TableName: this.options.tableName, Key: { id: { S: id } }, ConsistentRead: true });
+    const read = new (await dynamoDb()).GetItemCommand({ TableName: this.options.tableName, Key: { id: { S: id } }, ConsistentRead: true });
     const { Item } = await this.bound('GetItem', (abortSignal) => this.options.dynamodb.send(read, { abortSignal }));
     // Gone between the two calls (released): report in progress, the message comes back for another try.
     return Item?.['status']?.S === COMPLETED ? 'completed' : 'in-progress';
@@ -72,7 +82,7 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
   async claimPack(id: string, inProgressTtlMs: number): Promise<PackClaim> {
     const now = this.now();
     const inProgressUntil = now + inProgressTtlMs;
-    const command = new UpdateItemCommand({
+    const command = new (await dynamoDb()).UpdateItemCommand({
       TableName: this.options.tableName,
       Key: { id: { S: id } },
       UpdateExpression: 'SET #status = :inProgress, in_progress_expiration = :until, expiration = :expiration',
@@ -93,15 +103,15 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
       const done = Attributes?.['done']?.S ?? '';
       return { outcome: 'claimed', done: done === '' ? [] : done.split(',').map(Number) };
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (!conditionFailed(error)) throw error;
     }
-    const read = new GetItemCommand({ TableName: this.options.tableName, Key: { id: { S: id } }, ConsistentRead: true });
+    const read = new (await dynamoDb()).GetItemCommand({ TableName: this.options.tableName, Key: { id: { S: id } }, ConsistentRead: true });
     const { Item } = await this.bound('GetItem', (abortSignal) => this.options.dynamodb.send(read, { abortSignal }));
     return { outcome: Item?.['status']?.S === COMPLETED ? 'completed' : 'in-progress', done: [] };
   }
 
   async releasePack(id: string, done: readonly number[], ttlMs: number): Promise<void> {
-    const command = new UpdateItemCommand({
+    const command = new (await dynamoDb()).UpdateItemCommand({
       TableName: this.options.tableName,
       Key: { id: { S: id } },
       UpdateExpression: 'SET #status = :released, done = :done, expiration = :expiration REMOVE in_progress_expiration',
@@ -118,7 +128,7 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
   }
 
   async complete(id: string, ttlMs: number): Promise<void> {
-    const command = new UpdateItemCommand({
+    const command = new (await dynamoDb()).UpdateItemCommand({
       TableName: this.options.tableName,
       Key: { id: { S: id } },
       UpdateExpression: 'SET #status = :completed, expiration = :expiration REMOVE in_progress_expiration',
@@ -129,7 +139,7 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
   }
 
   async release(id: string): Promise<void> {
-    const command = new DeleteItemCommand({
+    const command = new (await dynamoDb()).DeleteItemCommand({
       TableName: this.options.tableName,
       Key: { id: { S: id } },
       ConditionExpression: '#status = :inProgress',
@@ -141,7 +151,7 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
 
   async renew(id: string, inProgressTtlMs: number): Promise<void> {
     const inProgressUntil = this.now() + inProgressTtlMs;
-    const command = new UpdateItemCommand({
+    const command = new (await dynamoDb()).UpdateItemCommand({
       TableName: this.options.tableName,
       Key: { id: { S: id } },
       UpdateExpression: 'SET in_progress_expiration = :until, expiration = :expiration',
@@ -161,7 +171,7 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
     try {
       await call();
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (!conditionFailed(error)) throw error;
     }
   }
 }
