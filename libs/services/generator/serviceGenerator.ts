@@ -23,6 +23,8 @@ export interface ServiceGeneratorOptions {
   description?: string;
   /** The `data` field the new types it publishes are ordered by (they get a FIFO topic). */
   orderedBy?: string;
+  /** The new types it publishes are high-volume: packed many to a message (telemetry). */
+  highVolume?: boolean;
   skipDerived?: boolean;
 }
 
@@ -67,6 +69,10 @@ export default function serviceGenerator(tree: Tree, options: ServiceGeneratorOp
     if (!/^[a-z][A-Za-z0-9]*$/.test(orderedBy)) problems.push(`--ordered-by ${orderedBy}: a field name of data, e.g. playerId`);
     if (publishes.length === 0 || publishes.some((type) => catalog[type])) problems.push('--ordered-by orders the new types it publishes: give --publishes with types the catalog does not have yet');
   }
+  if (options.highVolume === true) {
+    if (orderedBy !== undefined) problems.push('--high-volume and --ordered-by do not go together: a pack would hold many message groups');
+    if (publishes.length === 0 || publishes.some((type) => catalog[type])) problems.push('--high-volume marks the new types it publishes: give --publishes with types the catalog does not have yet');
+  }
   if (problems.length > 0) throw new Error(`Cannot add ${name}:\n- ${problems.join('\n- ')}`);
 
   const description = options.description ?? `${name}: consumes ${consumes.join(', ') || 'nothing'}; publishes ${publishes.join(', ') || 'nothing'}.`;
@@ -79,7 +85,7 @@ export default function serviceGenerator(tree: Tree, options: ServiceGeneratorOp
     consumes: consumes.length > 0 ? { main: { subscriptions: consumes.map((type) => ({ type, version: catalog[type]!.current })) } } : {},
   };
   tree.write(`apps/${name}/service.json`, formatJson(declaration));
-  for (const type of publishes.filter((t) => !catalog[t])) addEventType(tree, type, name, orderedBy);
+  for (const type of publishes.filter((t) => !catalog[t])) addEventType(tree, type, name, orderedBy, options.highVolume === true);
   writeApp(tree, name, description, consumes, publishes);
 
   return () => {
@@ -91,11 +97,11 @@ export default function serviceGenerator(tree: Tree, options: ServiceGeneratorOp
 }
 
 /** A new type in the catalog: its own file under libs/events/src/contract/events (files/event), version 1 to fill in. */
-function addEventType(tree: Tree, type: string, producer: string, orderedBy: string | undefined): void {
+function addEventType(tree: Tree, type: string, producer: string, orderedBy: string | undefined, highVolume: boolean): void {
   const [domain] = type.split('.') as [string, string];
   const file = tree.exists(`libs/events/src/contract/events/${domain}.ts`) ? type.replace('.', '-') : domain;
   const id = camel(type);
-  generateFiles(tree, join(TEMPLATES, 'event'), 'libs/events/src/contract/events', { tmpl: '', file, id, type, producer, orderedBy: orderedBy ?? '' });
+  generateFiles(tree, join(TEMPLATES, 'event'), 'libs/events/src/contract/events', { tmpl: '', file, id, type, producer, orderedBy: orderedBy ?? '', highVolume });
   const catalogFile = 'libs/events/src/contract/gameEvents.ts';
   const source = tree.read(catalogFile, 'utf-8') ?? '';
   const lastImport = source.lastIndexOf('\nimport ');

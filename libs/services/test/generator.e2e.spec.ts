@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 import type { resolveTopology } from '@game-mesh/events';
 import { commitAll, copyWorkspace, externalTool, freeBasePort, waitFor } from '@game-mesh/events/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FsTree } from 'nx/src/generators/tree';
+import serviceGenerator from '../generator/serviceGenerator';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', FORCE_COLOR: '0', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
@@ -125,8 +127,21 @@ describe('nx g @game-mesh/services:service, on a copy of the workspace', () => {
     expect(refused(['idle'])).toContain('give --consumes, --publishes or both');
     expect(refused(['spy', '--consumes', 'rain.started', '--publishes', 'time.changed'])).toMatch(/--consumes rain.started: no such event type[\s\S]*--publishes time.changed: time-manager publishes it/);
     expect(refused(['loot-tracker', '--consumes', 'weather.changed'])).toContain('apps/loot-tracker exists already');
+    expect(refused(['tracker', '--publishes', 'player.moved', '--high-volume', '--ordered-by', 'playerId'])).toContain('--high-volume and --ordered-by do not go together');
     expect(run(copy, 'git', ['status', '--porcelain', '--untracked-files=all'])).not.toMatch(/apps\/(idle|spy)\//);
   }, 60_000);
+
+  it('marks the new types it publishes high-volume with --high-volume (in memory: nothing written)', () => {
+    const tree = new FsTree(copy, false);
+    serviceGenerator(tree, { name: 'tracker', publishes: 'player.moved', highVolume: true, skipDerived: true });
+    const event = tree.read('libs/events/src/contract/events/player.ts', 'utf-8') ?? '';
+    expect(event).toMatch(/\n {2}highVolume: true,\n/);
+    expect(event).not.toContain('ordering:');
+    expect(tree.read('libs/events/src/contract/gameEvents.ts', 'utf-8')).toContain("'player.moved': playerMoved,");
+    const plain = new FsTree(copy, false);
+    serviceGenerator(plain, { name: 'tracker', publishes: 'player.moved', skipDerived: true });
+    expect(plain.read('libs/events/src/contract/events/player.ts', 'utf-8')).not.toContain('highVolume');
+  });
 
   const containers = externalTool('containers', 'the generator\'s compose check (libs/services/test/generator.e2e.spec.ts)');
   it.skipIf(!containers)('is in docker compose, on its port, on loopback', () => {
