@@ -30,6 +30,7 @@ describe('takePacks', () => {
     const pending = Array.from({ length: 5 }, (_, i) => member(`e${i}`, 'k', 400, 1_000));
     const taken = takePacks(pending);
     expect(taken).toHaveLength(5);
+    expect(taken.packs.map((pack) => pack.map((m) => m.eventId))).toEqual([['e0', 'e1'], ['e2', 'e3'], ['e4']]);
     expect(pending).toEqual([]);
   });
 

@@ -32,6 +32,9 @@ interface Pack {
   bytes: number;
 }
 
+/** What {@link takePacks} takes: the events, in publish order, and the packs it cut them into (what `send` publishes). */
+export type TakenPacks = PendingMember[] & { packs: PendingMember[][] };
+
 /**
  * The events of one topic's high-volume types. With no request to the topic in flight, what was
  * published in this turn of the event loop leaves at its end (a lone event leaves at once, as a
@@ -65,9 +68,9 @@ export class PackBatcher {
     return this.batcher.flush();
   }
 
-  /** One PublishBatch of the packs in `members` (as {@link takePacks} ordered them), retried as the topic's batches are. */
-  private send(members: PendingMember[]): Promise<void> {
-    return this.sender.sendWithRetry(packsOf(members).map(pendingPublishOf));
+  /** One PublishBatch of the packs {@link takePacks} cut, retried as the topic's batches are. */
+  private send(taken: PendingMember[]): Promise<void> {
+    return this.sender.sendWithRetry((taken as TakenPacks).packs.map(pendingPublishOf));
   }
 }
 
@@ -77,8 +80,9 @@ export class PackBatcher {
  * stays within 10 entries and 256 KiB. An event that fits nowhere keeps its place for the next
  * batch; the walk ends when the batch is full or after {@link MAX_SKIPPED} such events.
  */
-export function takePacks(pending: PendingMember[]): PendingMember[] {
+export function takePacks(pending: PendingMember[]): TakenPacks {
   const open = new Map<string, Pack>();
+  const packs: PendingMember[][] = [];
   const taken: PendingMember[] = [];
   const skipped: PendingMember[] = [];
   let entries = 0;
@@ -89,6 +93,7 @@ export function takePacks(pending: PendingMember[]): PendingMember[] {
     const pack = open.get(member.packKey);
     if (pack && pack.bytes + member.entryBytes <= member.packBytes && total + member.entryBytes <= MAX_SNS_MESSAGE_BYTES) {
       pack.bytes += member.entryBytes;
+      pack.members.push(member);
       total += member.entryBytes;
       taken.push(member);
       continue;
@@ -99,35 +104,19 @@ export function takePacks(pending: PendingMember[]): PendingMember[] {
       skipped.push(member);
       continue;
     }
-    open.set(member.packKey, { members: [member], bytes: opened });
+    const next = { members: [member], bytes: opened };
+    open.set(member.packKey, next);
+    packs.push(next.members);
     entries += 1;
     total += opened;
     taken.push(member);
   }
   pending.splice(0, index, ...skipped);
-  return taken;
+  return Object.assign(taken, { packs });
 }
 
 /** Events a take walks past (they keep their place) before it sends what it has. */
 const MAX_SKIPPED = 4_096;
-
-/** The packs of one taken batch, rebuilt by key (the batch was taken by {@link takePacks}: the same split). */
-function packsOf(members: readonly PendingMember[]): PendingMember[][] {
-  const packs: PendingMember[][] = [];
-  const open = new Map<string, { members: PendingMember[]; bytes: number }>();
-  for (const member of members) {
-    const pack = open.get(member.packKey);
-    if (pack && pack.bytes + member.entryBytes <= member.packBytes) {
-      pack.members.push(member);
-      pack.bytes += member.entryBytes;
-      continue;
-    }
-    const opened = { members: [member], bytes: PACK_OVERHEAD_BYTES + member.attributeBytes + member.entryBytes };
-    open.set(member.packKey, opened);
-    packs.push(opened.members);
-  }
-  return packs;
-}
 
 /**
  * One pack as one PublishBatch entry whose outcome is each member's: a lone event goes as a plain

@@ -69,6 +69,11 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
     } catch (error) {
       if (!conditionFailed(error)) throw error;
     }
+    return this.heldBy(id);
+  }
+
+  /** Why a claim's condition failed: the item is completed, or someone holds it. */
+  private async heldBy(id: string): Promise<'completed' | 'in-progress'> {
     const read = new (await dynamoDb()).GetItemCommand({ TableName: this.options.tableName, Key: { id: { S: id } }, ConsistentRead: true });
     const { Item } = await this.bound('GetItem', (abortSignal) => this.options.dynamodb.send(read, { abortSignal }));
     // Gone between the two calls (released): report in progress, the message comes back for another try.
@@ -105,9 +110,7 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
     } catch (error) {
       if (!conditionFailed(error)) throw error;
     }
-    const read = new (await dynamoDb()).GetItemCommand({ TableName: this.options.tableName, Key: { id: { S: id } }, ConsistentRead: true });
-    const { Item } = await this.bound('GetItem', (abortSignal) => this.options.dynamodb.send(read, { abortSignal }));
-    return { outcome: Item?.['status']?.S === COMPLETED ? 'completed' : 'in-progress', done: [] };
+    return { outcome: await this.heldBy(id), done: [] };
   }
 
   async releasePack(id: string, done: readonly number[], ttlMs: number): Promise<void> {

@@ -238,12 +238,7 @@ export class MessagePipeline {
       const key = this.key(`pack:${typeof first?.id === 'string' ? first.id.slice(0, 128) : lease.messageId}`);
       const claim = await this.deps.store.claimPack!(key, this.inProgressTtlMs());
       if (claim.outcome === 'completed') return void (await this.deps.actions.delete(lease));
-      if (claim.outcome === 'in-progress') {
-        const delaySeconds = Math.max(1, this.retryDelaySeconds(lease.receiveCount));
-        await this.deps.actions.changeVisibility(lease, delaySeconds);
-        this.deps.events.emit('deferred', { messageId: lease.messageId, eventId: key, delaySeconds });
-        return;
-      }
+      if (claim.outcome === 'in-progress') return this.defer(lease, key);
       pack.claimKey = key;
       for (const index of claim.done) if (index >= 0 && index < pack.members.length) pack.done.add(index);
       pack.ended = pack.done.size;
@@ -285,13 +280,8 @@ export class MessagePipeline {
       this.deps.events.emit('duplicate', { envelope });
       return void (await this.deps.actions.delete(lease));
     }
-    if (claim === 'in-progress') {
-      // Another message with this event is being handled; if that fails, this copy is its retry.
-      const delaySeconds = Math.max(1, this.retryDelaySeconds(lease.receiveCount));
-      await this.deps.actions.changeVisibility(lease, delaySeconds);
-      this.deps.events.emit('deferred', { messageId: lease.messageId, eventId: envelope.id, delaySeconds });
-      return;
-    }
+    // Another message with this event is being handled; if that fails, this copy is its retry.
+    if (claim === 'in-progress') return this.defer(lease, envelope.id);
     return { lease, registration, envelope, key, traceparent };
   }
 
@@ -412,6 +402,14 @@ export class MessagePipeline {
       if (eventId !== undefined) await this.deps.store.complete(this.key(eventId), this.deps.settings.idempotencyWindowMs);
     }
     await this.deps.actions.delete(lease);
+  }
+
+  /** Someone else holds `claimed` (an event, or a pack): the message comes back after a backoff. */
+  private async defer(lease: Lease, claimed: string): Promise<undefined> {
+    const delaySeconds = Math.max(1, this.retryDelaySeconds(lease.receiveCount));
+    await this.deps.actions.changeVisibility(lease, delaySeconds);
+    this.deps.events.emit('deferred', { messageId: lease.messageId, eventId: claimed, delaySeconds });
+    return undefined;
   }
 
   private key(eventId: string): string {
