@@ -50,6 +50,7 @@ describe.each(SERVICES)('the %s bundle', (app) => {
       // The bundle keeps only the media types services send (tools/build/bundle.mjs): each still has its charset.
       expect(health.headers.get('content-type')).toBe('application/json; charset=utf-8');
       expect((await fetch(`http://127.0.0.1:${port}/metrics`)).headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4; charset=utf-8$/);
+      if (app === 'weather-manager') await bodiesStillRead(`http://127.0.0.1:${port}/weather`);
       if (app === 'sample-consumer') expect((await fetch(`http://127.0.0.1:${port}/`)).headers.get('content-type')).toBe('text/html; charset=utf-8');
       expect(output).toContain('log-only');
       child.kill('SIGTERM');
@@ -60,3 +61,19 @@ describe.each(SERVICES)('the %s bundle', (app) => {
     }
   });
 });
+
+/**
+ * The bundle drops iconv-lite's code-page tables and zod's translated locales (trim-tables in
+ * tools/build/bundle.mjs): UTF-8 and UTF-16 bodies are still read, another charset is refused as
+ * unsupported, and the contract's errors are still English.
+ */
+async function bodiesStillRead(url: string): Promise<void> {
+  const weather = { condition: 'storm', intensity: 0.9, temperatureCelsius: 12 };
+  const put = (body: BodyInit, charset: string) => fetch(url, { method: 'PUT', headers: { 'content-type': `application/json; charset=${charset}` }, body });
+  expect((await put(JSON.stringify(weather), 'utf-8')).status).toBe(200);
+  expect((await put(Buffer.from(JSON.stringify(weather), 'utf16le'), 'utf-16le')).status).toBe(200);
+  const shiftJis = await put(JSON.stringify(weather), 'shift_jis');
+  expect([shiftJis.status, await shiftJis.text()]).toEqual([415, expect.stringContaining('unsupported charset')]);
+  const invalid = await put(JSON.stringify({ ...weather, intensity: 'high' }), 'utf-8');
+  expect([invalid.status, await invalid.text()]).toEqual([400, expect.stringMatching(/intensity.*expected number, received string/i)]);
+}
