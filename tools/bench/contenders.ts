@@ -45,7 +45,7 @@ const filterAttributes = (intensity: number) => ({
 export const CONTENDERS: Record<string, { describe: string; role: 'path' | 'peer' | 'reference'; make: (config: object) => Promise<Client> }> = {
   ours: { describe: 'libs/events defaults: Publisher (no fixed linger, up to 8 batches in flight), Subscriber concurrency 100, subscribe() per event', role: 'path', make: (config) => ours(config, false) },
   'ours batch': { describe: 'the same with subscribeBatch(): a receive\'s events in one handler call', role: 'path', make: (config) => ours(config, true) },
-  'ours packed': { describe: 'weather.changed marked highVolume: packed up to 64 KiB a message (by type + intensity + condition values), subscribe() per event', role: 'path', make: (config) => ours(config, false, true) },
+  'ours packed': { describe: 'weather.changed marked highVolume, intensity cut at 0.8: packed up to 64 KiB a message (by type, condition and side of 0.8), subscribe() per event', role: 'path', make: (config) => ours(config, false, true) },
   'sqs-consumer best': { describe: 'plain JSON, type + intensity attributes; 4 consumers, batchSize 10, handleMessageBatch, pollingWaitTimeMs 0; PublishBatch of 10, 4 in flight', role: 'peer', make: (config) => sqsConsumer(config, { consumers: 4, batch: true, validate: false }) },
   'sqs-consumer + zod': { describe: 'the same, events built with our createEnvelope and read with decodeEnvelope (the peer doing our validation)', role: 'reference', make: (config) => sqsConsumer(config, { consumers: 4, batch: true, validate: true }) },
   'sqs-consumer usual': { describe: 'plain JSON; 1 consumer, batchSize 10, handleMessage (a DeleteMessage per message); PublishBatch of 10, 4 in flight', role: 'reference', make: (config) => sqsConsumer(config, { consumers: 1, batch: false, validate: false }) },
@@ -77,8 +77,20 @@ async function pace(count: number, paced: boolean, send: (i: number) => Promise<
   await Promise.all(pending);
 }
 
-/** The game's catalog with weather.changed marked high-volume: its events travel packed. */
-const packedEvents = { ...gameEvents, 'weather.changed': { ...gameEvents['weather.changed'], highVolume: true } } as typeof gameEvents;
+/**
+ * The game's catalog with weather.changed marked high-volume, its intensity cut at 0.8 (where the
+ * severe-weather filter compares it): its events travel packed, by type, condition and side of 0.8.
+ */
+const weather = gameEvents['weather.changed'];
+const weatherV1 = weather.versions[1];
+const packedEvents = {
+  ...gameEvents,
+  'weather.changed': {
+    ...weather,
+    highVolume: true,
+    versions: { 1: { ...weatherV1, filterAttributes: { ...weatherV1.filterAttributes, intensity: { ...weatherV1.filterAttributes!.intensity!, thresholds: [0.8] } } } },
+  },
+} as typeof gameEvents;
 
 async function ours(config: object, batch: boolean, packed = false): Promise<Client> {
   const { topicArn, queueUrl } = await setupQueue(config);

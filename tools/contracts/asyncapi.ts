@@ -109,13 +109,14 @@ export function asyncApiDocument<C extends Catalog>(topology: TopologyDeclaratio
     ]),
   );
   for (const c of contracts.filter(isPacked)) {
-    const packing = c.schema['x-packing'] as { field: string; packBytes: number; groupedBy: string[] };
+    const packing = c.schema['x-packing'] as { field: string; packBytes: number; groupedBy: string[]; thresholds?: Record<string, number[]> };
+    const cuts = Object.entries(packing.thresholds ?? {}).map(([name, values]) => `${name} by where it lies among ${values.join(', ')} (the only values a filter may compare it with)`);
     const single = messages[messageId(c)] as { headers: { properties: Record<string, unknown> } };
     const { traceparent: _perEvent, ...headers } = single.headers.properties;
     messages[packedId(c)] = {
       name: `${c.type} (packed)`,
       title: `${c.type} v${c.version}, packed`,
-      summary: `A high-volume type: events published while a request is in flight travel many to one message, up to ${packing.packBytes} bytes, grouped by ${packing.groupedBy.join(', ')} (the message attributes are each event's: filter policies stay exact per event). A lone event travels alone, as ${messageId(c)}. Each event has its own claim, retry and DLQ entry; a dead-lettered event is parked alone, as ${messageId(c)}.`,
+      summary: `A high-volume type: events published while a request is in flight travel many to one message, up to ${packing.packBytes} bytes, grouped by ${packing.groupedBy.join(', ')}${cuts.length > 0 ? `, ${cuts.join('; ')}` : ''} (every filter policy decides the same for each event of a pack as for the pack: filters stay exact per event). A lone event travels alone, as ${messageId(c)}. Each event has its own claim, retry and DLQ entry; a dead-lettered event is parked alone, as ${messageId(c)}.`,
       contentType: 'application/json',
       headers: { type: 'object', description: 'SNS/SQS message attributes: the same for every event in the pack.', properties: headers },
       payload: {

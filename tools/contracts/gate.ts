@@ -150,6 +150,16 @@ export function gateProblems(history: SchemaHistory, now: ContractState, deploye
       if (packingOf(shipped) !== packingOf(current)) {
         problems.push({ type, version, breaks: 'every deployed consumer (what one message holds)', path: 'packing', problem: `packing changed from ${packingOf(shipped)} to ${packingOf(current)} (highVolume)`, wayOut: `a new type marked highVolume (a new version of ${type} cannot change how it travels)` });
       }
+      // A packed type's thresholds cut its packs: one gone, a deployed filter cutting there would get
+      // packs whose events straddle it. Added ones only cut finer.
+      const thresholdsOf = (schema: JsonSchema) => ((schema['x-packing'] as { thresholds?: Record<string, number[]> } | undefined)?.thresholds ?? {});
+      if (packingOf(shipped) === packingOf(current) && packingOf(current) !== JSON.stringify('none')) {
+        const now = thresholdsOf(current);
+        for (const [name, cuts] of Object.entries(thresholdsOf(shipped))) {
+          const gone = cuts.filter((cut) => !(now[name] ?? []).includes(cut));
+          if (gone.length > 0) problems.push({ type, version, breaks: `filter policies cutting ${name} at ${gone.join(', ')}`, path: `packing.thresholds.${name}`, problem: `threshold ${gone.join(', ')} removed from a packed type (its packs would mix events on both sides of it)`, wayOut: `keep the threshold (add others freely); or ${NEW_VERSION(type, version)}` });
+        }
+      }
       const before = attributesOf(shipped);
       const after = attributesOf(current);
       for (const [name, dataType] of Object.entries(before)) {

@@ -1,6 +1,6 @@
 // The JSON Schema of each (type, version)'s whole wire format, and the paths of the contract files.
 import { createHash } from 'node:crypto';
-import { consumedEnvelopeSchema, PACK_FIELD, packBytesOf, type Catalog, type CompatibilityMode } from '@game-mesh/events';
+import { consumedEnvelopeSchema, PACK_FIELD, packBytesOf, type Catalog, type CompatibilityMode, type EventVersionDefinition } from '@game-mesh/events';
 import { z } from 'zod';
 
 export type JsonSchema = Record<string, unknown>;
@@ -64,7 +64,8 @@ export function versionContracts(catalog: Catalog, envelope: z.ZodObject = consu
         // Part of the wire format: the message group and the FIFO topic and queues it implies.
         ...(definition.ordering ? { 'x-ordering': { groupBy: definition.ordering.groupBy } } : {}),
         // Also wire format: a high-volume type's events travel packed, many to one message (contract/pack.ts).
-        ...(packBytes === undefined ? {} : { 'x-packing': { field: PACK_FIELD, packBytes, groupedBy: ['type', ...filterAttributes.map((a) => a.name)] } }),
+        // Its Number attributes' thresholds cut its packs: a deployed filter may compare at each of them.
+        ...(packBytes === undefined ? {} : { 'x-packing': { field: PACK_FIELD, packBytes, groupedBy: ['type', ...filterAttributes.map((a) => a.name)], ...thresholdsOf(versionDefinition) } }),
         ...(unrepresentable.length > 0 ? { 'x-unrepresentable': unrepresentable } : {}),
       };
       const examples = versionDefinition.examples.map((data, index) => ({
@@ -112,4 +113,10 @@ export function refinementsIn(schema: unknown, path: string): string[] {
 function stableUuid(name: string): string {
   const hex = createHash('sha256').update(name).digest('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** `{ thresholds: { attribute: [cut points] } }` for the Number attributes that declare them, else nothing. */
+function thresholdsOf(definition: EventVersionDefinition): { thresholds?: Record<string, readonly number[]> } {
+  const entries = Object.entries(definition.filterAttributes ?? {}).flatMap(([name, a]) => (a.thresholds === undefined ? [] : [[name, a.thresholds] as const]));
+  return entries.length === 0 ? {} : { thresholds: Object.fromEntries(entries) };
 }

@@ -120,6 +120,15 @@ function newPackedType(): Source {
   return { catalog, topology: { ...gameTopology, catalog } as unknown as TopologyDeclaration<Catalog> };
 }
 
+/** The new high-volume type with its intensity cut at `thresholds` (where its packs are cut). */
+function packedCutAt(thresholds: readonly number[]): Source {
+  const v1 = weather.versions[1]!;
+  const intensity = { ...v1.filterAttributes!['intensity']!, thresholds };
+  const sampled = { ...weather, description: 'Weather telemetry.', highVolume: true, versions: { 1: { ...v1, filterAttributes: { ...v1.filterAttributes, intensity } } } };
+  const catalog = { ...gameEvents, 'weather.sampled': sampled } as unknown as Catalog;
+  return { catalog, topology: { ...gameTopology, catalog } as unknown as TopologyDeclaration<Catalog> };
+}
+
 /** weather.changed (and time.changed, which would otherwise share nothing) made ordered. */
 function weatherOrdered(): Source {
   const catalog = { ...gameEvents, 'weather.changed': { ...weather, ordering: { groupBy: 'cause' } } } as unknown as Catalog;
@@ -183,6 +192,19 @@ describe('the contract gate, against git history', () => {
     if (refused.length === 0) expect(problems).toEqual([]);
     else for (const expected of refused) expect(problems.join('\n')).toContain(expected);
     for (const problem of problems) expect(problem).toMatch(/Breaks: .+\. Way out: .+/);
+  });
+
+  it("refuses removing a shipped packed type's threshold (a deployed filter may cut there), allows adding one", () => {
+    const branch = newRepo();
+    try {
+      commitContracts(branch, generate(packedCutAt([0.5, 0.8])), 'weather.sampled shipped, cut at 0.5 and 0.8');
+      const problems = (thresholds: number[]) => gateProblems(readSchemaHistory(branch), contractState(generate(packedCutAt(thresholds)))).map(describeProblem).join('\n');
+      expect(problems([0.5])).toContain('weather.sampled v1: packing.thresholds.intensity: threshold 0.8 removed from a packed type');
+      expect(problems([0.5])).toMatch(/Breaks: filter policies cutting intensity at 0\.8\. Way out: keep the threshold/);
+      expect(problems([0.5, 0.8, 0.9])).toBe('');
+    } finally {
+      rmSync(branch, { recursive: true, force: true });
+    }
   });
 
   it('still refuses once the break is committed: history keeps every earlier schema', () => {

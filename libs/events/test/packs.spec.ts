@@ -58,7 +58,11 @@ const telemetry = defineCatalog({
     versions: {
       1: defineEventVersion({
         schema: hitV1,
-        filterAttributes: { critical: { dataType: 'String', description: 'whether the hit was critical', select: (d) => String(d.critical) } },
+        filterAttributes: {
+          critical: { dataType: 'String', description: 'whether the hit was critical', select: (d) => String(d.critical) },
+          // Cut at 50: a filter may compare damage with 50 only, and hits pack by their side of it.
+          damage: { dataType: 'Number', description: 'the damage taken', select: (d) => d.damage, thresholds: [50] },
+        },
         examples: [{ playerId: 'ada', damage: 12, critical: false }],
       }),
     },
@@ -70,6 +74,7 @@ const topology = defineTopology({
   consumers: {
     tally: { main: { subscriptions: [{ type: 'player.hit' }], maxReceiveCount: 3 } },
     medic: { main: { subscriptions: [{ type: 'player.hit', filter: { critical: ['true'] } }] } },
+    boss: { main: { subscriptions: [{ type: 'player.hit', filter: { damage: [{ numeric: ['>=', 50] }] } }] } },
   },
 });
 
@@ -92,7 +97,7 @@ function publishedBatches(sns: SNSClient): string[][] {
   return batches;
 }
 
-const hit = (i: number) => ({ playerId: `p${i % 7}`, damage: i, critical: i % 5 === 0 });
+const hit = (i: number) => ({ playerId: `p${i % 7}`, damage: i % 100, critical: i % 5 === 0 });
 
 async function drained(m: Mesh<Telemetry>, service: string): Promise<void> {
   await waitFor(async () => {
@@ -119,21 +124,26 @@ describe('high-volume types travel packed', () => {
     const tally = new Ledger();
     const medic = new Ledger();
     const medicSaw: boolean[] = [];
-    const subscribers = [m.subscriber('tally').subscribe('player.hit', (event) => tally.apply(event.id))];
+    const boss = new Ledger();
+    const subscribers = [m.subscriber('tally').subscribe('player.hit', (event) => tally.apply(event.id)), m.subscriber('boss').subscribe('player.hit', (event) => boss.apply(event.id))];
     subscribers.push(m.subscriber('medic').subscribe('player.hit', (event) => {
       medicSaw.push(event.data.critical);
       medic.apply(event.id);
     }));
-    const published: { id: string; critical: boolean }[] = [];
-    // Three waves, each published while the one before is in flight.
+    const published: { id: string; critical: boolean; damage: number }[] = [];
+    // Three waves, each published while the one before is in flight; damage 0-99, so on both sides of 50.
     for (let wave = 0; wave < 3; wave += 1) {
-      const ids = await Promise.all(Array.from({ length: 400 }, (_, i) => publisher.publish('player.hit', hit(wave * 400 + i)).then((r) => ({ id: r.id, critical: (wave * 400 + i) % 5 === 0 }))));
+      const ids = await Promise.all(Array.from({ length: 400 }, (_, i) => publisher.publish('player.hit', hit(wave * 400 + i)).then((r) => ({ id: r.id, critical: (wave * 400 + i) % 5 === 0, damage: hit(wave * 400 + i).damage }))));
       published.push(...ids);
     }
     const messages = batches.flat();
     // 1,200 events in far fewer messages: the first of each wave leaves alone, the rest packed.
     expect(messages.length).toBeLessThan(60);
     expect(messages.some((body) => body.startsWith(`{"${PACK_FIELD}":`))).toBe(true);
+    // Hits of different damage on the same side of 50 share packs (thresholds cut, values do not).
+    const damagesOf = (body: string) => new Set((JSON.parse(body) as { [PACK_FIELD]?: { event: { data: { damage: number } } }[] })[PACK_FIELD]?.map((e) => e.event.data.damage) ?? []);
+    expect(Math.max(...messages.map((body) => damagesOf(body).size))).toBeGreaterThan(10);
+    expect(messages.every((body) => { const sides = new Set([...damagesOf(body)].map((d) => Math.sign(d - 50))); return sides.size <= 1; })).toBe(true);
     await Promise.all(subscribers.map((subscriber) => subscriber.start()));
     await waitFor(() => (tally.effects.size === published.length && medic.effects.size === published.filter((p) => p.critical).length ? true : undefined), { timeoutMs: 30_000, message: 'every event handled' });
     await drained(m, 'tally');
@@ -144,6 +154,12 @@ describe('high-volume types travel packed', () => {
     expect(medic.missing(published.filter((p) => p.critical).map((p) => p.id))).toEqual([]);
     expect(medicSaw.every(Boolean)).toBe(true);
     expect(medic.appliedTwice()).toEqual([]);
+    // The numeric filter too: every hit of 50 or more, none below.
+    await waitFor(() => (boss.effects.size === published.filter((p) => p.damage >= 50).length ? true : undefined), { timeoutMs: 20_000, message: 'every hard hit handled' });
+    await drained(m, 'boss');
+    expect(boss.missing(published.filter((p) => p.damage >= 50).map((p) => p.id))).toEqual([]);
+    expect(boss.effects.size).toBe(published.filter((p) => p.damage >= 50).length);
+    expect(boss.appliedTwice()).toEqual([]);
   });
 
   it('sends a lone event at once as a plain message, not a pack', { timeout: 20_000 }, async () => {
@@ -298,5 +314,24 @@ describe('high-volume types travel packed', () => {
     );
     expect(() => defineCatalog({ 'player.moved': defineEventType({ description: 'd', producer: 'arena', topic: 'moves', current: 1, highVolume: { packBytes: 300_000 }, versions: { 1: version } }) })).toThrow(ContractError);
   });
-});
 
+  it('refuses thresholds a filter could not name, and a filter that compares a thresholded attribute anywhere else', () => {
+    const withThresholds = (thresholds: readonly number[], dataType: 'Number' | 'String' = 'Number') =>
+      defineCatalog({
+        'player.hit': defineEventType({
+          ...telemetry['player.hit'],
+          versions: { 1: defineEventVersion({ ...telemetry['player.hit'].versions[1], filterAttributes: { damage: { dataType, description: 'd', select: (d) => d.damage, thresholds } } }) },
+        }),
+      });
+    expect(() => withThresholds([50, 20])).toThrow(/thresholds must ascend, each once; 20 follows 50/);
+    expect(() => withThresholds([0.123456])).toThrow(/threshold 0.123456 is not a number SNS filters can name/);
+    expect(() => withThresholds([50], 'String')).toThrow(/thresholds are for Number attributes/);
+    expect(() => withThresholds([])).toThrow(/non-empty list/);
+    const subscribe = (filter: Record<string, unknown[]>) => defineTopology({ catalog: telemetry, consumers: { boss: { main: { subscriptions: [{ type: 'player.hit', filter: filter as never }] } } } });
+    expect(() => subscribe({ damage: [{ numeric: ['>=', 50] }, 50, { 'anything-but': [50] }, { exists: true }] })).not.toThrow();
+    expect(() => subscribe({ damage: [{ numeric: ['>', 40] }] })).toThrow(/damage\[0\]: 40 is not one of the attribute's thresholds \(50\)/);
+    expect(() => subscribe({ damage: [{ numeric: ['>=', 50, '<', 90] }] })).toThrow(/90 is not one of the attribute's thresholds/);
+    expect(() => subscribe({ damage: [75] })).toThrow(/75 is not one of/);
+    expect(() => subscribe({ damage: [{ prefix: '5' }] })).toThrow(/filter it with numeric conditions at them/);
+  });
+});

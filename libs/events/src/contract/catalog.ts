@@ -1,5 +1,6 @@
 // The catalog: event types by name, checked once (names, versions, upcasters, filter attributes),
 // and the types derived from it.
+import { isFilterNumber } from '../topology/filterPolicy';
 import type { z } from 'zod';
 import {
   MAX_FILTER_ATTRIBUTES,
@@ -117,10 +118,24 @@ function checkVersion(label: string, definition: EventVersionDefinition): string
       problems.push(`${label}: filter attribute "${name}" is reserved by the transport`);
     }
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) problems.push(`${label}: filter attribute "${name}" is not a valid attribute name`);
+    const { dataType, thresholds } = definition.filterAttributes![name]!;
+    if (thresholds !== undefined) problems.push(...thresholdProblems(`${label}: filter attribute "${name}"`, dataType, thresholds));
   }
   definition.examples.forEach((example, index) => {
     const result = definition.schema.safeParse(example);
     if (!result.success) problems.push(`${label}: example ${index} does not match its schema: ${result.error.message}`);
+  });
+  return problems;
+}
+
+/** A `thresholds` list is a `Number` attribute's ascending cut points that SNS filters can name. */
+function thresholdProblems(label: string, dataType: string, thresholds: readonly number[]): string[] {
+  if (dataType !== 'Number') return [`${label}: thresholds are for Number attributes; a String one packs by its value`];
+  if (!Array.isArray(thresholds) || thresholds.length === 0) return [`${label}: thresholds must be a non-empty list of numbers`];
+  const problems: string[] = [];
+  thresholds.forEach((value, index) => {
+    if (typeof value !== 'number' || !isFilterNumber(value)) problems.push(`${label}: threshold ${String(value)} is not a number SNS filters can name (finite, within ±1e9, at most 5 decimals)`);
+    else if (index > 0 && !(value > thresholds[index - 1]!)) problems.push(`${label}: thresholds must ascend, each once; ${value} follows ${thresholds[index - 1]}`);
   });
   return problems;
 }

@@ -8,6 +8,16 @@ export interface FilterAttributeDefinition<TData> {
   dataType: 'Number' | 'String';
   description: string;
   select(data: TData): number | string;
+  /**
+   * A `Number` attribute's cut points: the only values a subscription's filter may compare it
+   * with (`numeric` bounds, exact numbers, `anything-but` numbers), e.g. `[0.8]` for "severe is
+   * >= 0.8". The topology refuses a filter on it at any other value. A high-volume type's events
+   * then pack together when no cut point lies between their values (not only when the values are
+   * equal), and every filter still decides the same for each event of a pack: fewer, fuller packs.
+   * Ascending, at most 5 decimals, within ±1e9 (SNS's numeric filter range). Removing one from a
+   * shipped high-volume type is refused by the contract gate (a deployed filter may cut there).
+   */
+  thresholds?: readonly number[];
 }
 
 /** One version of one event type. */
@@ -67,7 +77,8 @@ export interface EventTypeDefinition<
    * A high-volume type (game telemetry: positions, hits, matchmaking ticks): the publisher packs
    * its events many to one SNS message, up to `packBytes` (default 64 KiB, what SNS bills as one
    * request), while a request to the topic is in flight (a lone event still leaves at once, alone).
-   * Events pack together only when their filter attribute values are equal, so filter policies
+   * Events pack together only when their filter attribute values are equal (or, for a `Number`
+   * attribute that declares `thresholds`, lie between the same cut points), so filter policies
    * stay exact per event. The subscriber unpacks them: each event has its own claim, handler call
    * (or batch slot), retry and DLQ entry with its reason. Not for ordered types. Part of the wire
    * format: the contract gate refuses switching it on or off for a shipped version.

@@ -5,7 +5,7 @@ import type { Catalog, EventTypeName } from '../contract/catalog';
 import { ContractError } from '../contract/errors';
 import { NAME_PATTERN, NAME_RULE } from '../contract/names';
 import { MIN_VISIBILITY_TIMEOUT_SECONDS } from '../transport/subscriber/queueInfo';
-import { validateFilterPolicy, type FilterConditions, type FilterPolicy } from './filterPolicy';
+import { validateFilterPolicy, valuesOffThresholds, type FilterConditions, type FilterPolicy } from './filterPolicy';
 
 /** One event type a queue receives, optionally narrowed by attribute conditions at the broker. */
 export interface SubscriptionDeclaration<C extends Catalog> {
@@ -116,6 +116,11 @@ function checkSubscription<C extends Catalog>(catalog: C, at: string, subscripti
   for (const attribute of Object.keys(subscription.filter ?? {})) {
     const declared = Object.values(definition.versions).some((v) => Object.hasOwn(v.filterAttributes ?? {}, attribute));
     if (!declared) problems.push(`${at}: filter on "${attribute}", which ${subscription.type} does not publish as an attribute`);
+    // A declared cut point is the only value a filter may compare the attribute with (packs are cut there).
+    const values: unknown = (subscription.filter as Record<string, unknown> | undefined)?.[attribute];
+    for (const thresholds of new Set(Object.values(definition.versions).map((v) => v.filterAttributes?.[attribute]?.thresholds))) {
+      if (thresholds !== undefined && Array.isArray(values)) problems.push(...valuesOffThresholds(values, thresholds, `${at} (${subscription.type}): ${attribute}`));
+    }
   }
   problems.push(...validateFilterPolicy({ type: [subscription.type], ...subscription.filter }).map((p) => `${at} (${subscription.type}): ${p}`));
   return problems;

@@ -130,6 +130,33 @@ function validateNumeric(operand: unknown, path: string): string[] {
   return problems;
 }
 
+/** A number SNS filters can name: finite, within ±1e9, at most 5 decimals. */
+export function isFilterNumber(value: number): boolean {
+  return validateNumber(value, '').length === 0;
+}
+
+/**
+ * The conditions on an attribute that declares thresholds (its only cut points) that name another
+ * value, or are no numeric condition at all: `path` and what is wrong, for each.
+ */
+export function valuesOffThresholds(values: readonly unknown[], thresholds: readonly number[], path: string): string[] {
+  const allowed = new Set(thresholds);
+  const off = (n: unknown) => typeof n === 'number' && !allowed.has(n);
+  const problems: string[] = [];
+  values.forEach((value, index) => {
+    const at = `${path}[${index}]`;
+    let named: unknown[];
+    if (typeof value === 'number') named = [value];
+    else if (isPlainObject(value) && Array.isArray(value['numeric'])) named = (value['numeric'] as unknown[]).filter((_, i) => i % 2 === 1);
+    else if (isPlainObject(value) && 'anything-but' in value && (typeof value['anything-but'] === 'number' || (Array.isArray(value['anything-but']) && value['anything-but'].every((n) => typeof n === 'number')))) named = [value['anything-but']].flat();
+    else if (isPlainObject(value) && 'exists' in value) named = [];
+    else return void problems.push(`${at}: this attribute declares thresholds (${thresholds.join(', ')}); filter it with numeric conditions at them`);
+    const outside = named.filter(off);
+    if (outside.length > 0) problems.push(`${at}: ${outside.join(', ')} is not one of the attribute's thresholds (${thresholds.join(', ')}); declare it in the catalog, or cut at one of them`);
+  });
+  return problems;
+}
+
 function validateNumber(value: number, path: string): string[] {
   if (!Number.isFinite(value)) return [`${path}: must be a finite number`];
   if (Math.abs(value) > FILTER_POLICY_LIMITS.maxNumeric) return [`${path}: ${value} is outside ±1e9`];

@@ -3,6 +3,7 @@
 import { PACK_OVERHEAD_BYTES, packBody } from '../../contract/pack';
 import { MAX_PUBLISH_BATCH_ENTRIES, MAX_SNS_MESSAGE_BYTES, messageSize, type StringAttributes } from '../attributes';
 import { Batcher } from '../batching';
+import type { EventVersionDefinition } from '../../contract/defineEvent';
 import type { PendingPublish, TopicBatcher } from './TopicBatcher';
 
 /** One event of a high-volume type, waiting for its pack. */
@@ -14,7 +15,7 @@ export interface PendingMember {
   traceparent: string | undefined;
   /** `type` and the filter attributes: the pack's attributes, equal for every event packed with it. */
   attributes: StringAttributes;
-  /** Events pack together only with the same key: their type and filter attribute values. */
+  /** Events pack together only with the same key ({@link packKeyOf}): their type and filter attribute values. */
   packKey: string;
   /** The most bytes a pack of its type holds. */
   packBytes: number;
@@ -40,7 +41,7 @@ export type TakenPacks = PendingMember[] & { packs: PendingMember[][] };
  * published in this turn of the event loop leaves at its end (a lone event leaves at once, as a
  * plain message); while requests are in flight, events gather, and leave packed when one settles,
  * or at once when a PublishBatch's worth (256 KiB) is waiting. Nothing waits on a timer. A pack
- * holds events with equal type and filter attribute values only, up to its type's `packBytes`.
+ * holds events with the same {@link packKeyOf} only, up to its type's `packBytes`.
  */
 export class PackBatcher {
   private readonly batcher: Batcher<PendingMember>;
@@ -72,6 +73,37 @@ export class PackBatcher {
   private send(taken: PendingMember[]): Promise<void> {
     return this.sender.sendWithRetry((taken as TakenPacks).packs.map(pendingPublishOf));
   }
+}
+
+/**
+ * What an event packs by: its type and each filter attribute's value, or, for a `Number` attribute
+ * that declares thresholds, where its value lies among them (below the first, at it, between it
+ * and the next, …). A filter may compare that attribute only with a threshold (the topology
+ * refuses others), so it decides the same for every event with the key, and the pack's attributes
+ * (its first event's) are as true for each of them. A value SNS might read differently from its
+ * text (more than 5 decimals, beyond ±1e9) packs only with the same value.
+ */
+export function packKeyOf(type: string, attributes: StringAttributes, definition: EventVersionDefinition): string {
+  let key = type;
+  for (const name in attributes) {
+    if (name === 'type') continue;
+    const value = attributes[name]!.StringValue ?? '';
+    const thresholds = definition.filterAttributes?.[name]?.thresholds;
+    key += thresholds !== undefined && PLAIN_DECIMAL.test(value) && Math.abs(Number(value)) <= 1e9 ? `\u0000${name}#${rankAmong(Number(value), thresholds)}` : `\u0000${name}=${value}`;
+  }
+  return key;
+}
+
+/** A decimal SNS reads exactly as written: at most 5 decimals, no exponent. */
+const PLAIN_DECIMAL = /^-?\d+(\.\d{1,5})?$/;
+
+/** 2i when `value` lies below thresholds[i] (and above the one before), 2i+1 when it equals it, 2n above them all. */
+function rankAmong(value: number, thresholds: readonly number[]): number {
+  for (let i = 0; i < thresholds.length; i += 1) {
+    if (value < thresholds[i]!) return 2 * i;
+    if (value === thresholds[i]) return 2 * i + 1;
+  }
+  return 2 * thresholds.length;
 }
 
 /**

@@ -15,7 +15,7 @@ import { endMessagingSpan, SpanKind, startMessagingSpan, traceparentOfSpan, type
 import { context as otelContext, trace, type Span } from '@opentelemetry/api';
 import { MESSAGE_GROUP_ID } from './publishBatch';
 import { TopicBatcher } from './TopicBatcher';
-import { PackBatcher } from './PackBatcher';
+import { PackBatcher, packKeyOf } from './PackBatcher';
 import { packBytesOf, packEntryBytes } from '../../contract/pack';
 
 /** Where events go: SNS, or nowhere but the log (chosen explicitly, never by accident). */
@@ -221,8 +221,7 @@ export class Publisher<C extends Catalog> extends EventEmitter<PublisherEvents> 
    */
   private publishPacked(sns: SNSClient, topicArn: string, envelope: EventEnvelope, versionDefinition: EventVersionDefinition, body: string, traceparent: string | undefined, packBytes: number): Promise<string | undefined> {
     const attributes = buildAttributes(envelope, versionDefinition, undefined);
-    let packKey = envelope.type;
-    for (const name in attributes) if (name !== 'type') packKey += `\u0000${name}=${attributes[name]!.StringValue ?? ''}`;
+    const packKey = packKeyOf(envelope.type, attributes, versionDefinition);
     const bodyBytes = Buffer.byteLength(body, 'utf8');
     const attributeBytes = messageSize('', attributes);
     const size = bodyBytes + attributeBytes + (traceparent === undefined ? 0 : traceparent.length + 'traceparentString'.length);

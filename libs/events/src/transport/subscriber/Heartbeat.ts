@@ -42,10 +42,9 @@ export class Heartbeat {
     this.beating.set(lease, { dueAt, onBeat });
     // Every lease already here is due no later than this one: an armed timer stays as it is.
     this.timer ??= setTimeout(() => this.beat(), this.intervalMs);
-    return () => {
-      this.beating.delete(lease);
-      if (this.beating.size === 0) this.disarm();
-    };
+    // The timer stays armed when the last lease leaves: it then fires once and finds nothing,
+    // rather than being cleared and set again for each of a busy queue's messages.
+    return () => void this.beating.delete(lease);
   }
 
   /** Stops every beat (the subscriber stopped). */
