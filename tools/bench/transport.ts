@@ -7,6 +7,8 @@
 // turns (each starting with the next contender); each figure is the median of the rounds. Prints
 // issue 25's targets with pass/fail for each of our paths.
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { CONTENDERS, PACED_RATE, state, type Client } from './contenders';
 import { benchOutput } from './results';
 import { performance as nodePerformance } from 'node:perf_hooks';
@@ -48,6 +50,21 @@ async function inChild(contender: string, endpoint: string, mode: Mode): Promise
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   if (code !== 0) throw new Error(`${contender} exited with ${code}`);
   return JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as Result;
+}
+
+/** Starts V8's CPU profiler in this process; the returned function stops it and gives the profile. */
+async function startProfile(): Promise<() => Promise<object>> {
+  const session = new Session();
+  session.connect();
+  const post = <T>(method: string, params?: object) => new Promise<T>((resolve, reject) => session.post(method, params ?? {}, (error, result) => (error ? reject(error) : resolve(result as T))));
+  await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: 200 });
+  await post('Profiler.start');
+  return async () => {
+    const { profile } = await post<{ profile: object }>('Profiler.stop');
+    session.disconnect();
+    return profile;
+  };
 }
 
 type Runs = Record<Mode, Result[]>;
@@ -122,6 +139,8 @@ async function runScenario(client: Client, endpoint: string, count: number, pace
   await new Promise((resolve) => setTimeout(resolve, 500));
   state.published = sentAt;
   await fetch(`${endpoint}${COUNTS_PATH}`, { method: 'DELETE' });
+  // `npm run bench:profile`: a CPU profile of exactly the measured phase.
+  const profiling = process.env['BENCH_PROFILE'] ? await startProfile() : undefined;
   const cpuBefore = process.cpuUsage();
   const eluBefore = nodePerformance.eventLoopUtilization();
   const started = performance.now();
@@ -131,6 +150,7 @@ async function runScenario(client: Client, endpoint: string, count: number, pace
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
   const elapsedMs = performance.now() - started;
+  if (profiling) writeFileSync(process.env['BENCH_PROFILE']!, JSON.stringify(await profiling()));
   // Let batched deletes go out before counting.
   await client.stop();
   const cpu = process.cpuUsage(cpuBefore);

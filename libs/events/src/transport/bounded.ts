@@ -36,9 +36,9 @@ export async function bounded<Output>(operation: string, timeoutMs: number, call
       reject(new BrokerTimeoutError(operation, timeoutMs));
     }, timeoutMs);
   });
-  const onAbort = () => controller.abort(signal?.reason);
-  if (signal?.aborted) onAbort();
-  else signal?.addEventListener('abort', onAbort, { once: true });
+  const relay = signal === undefined ? undefined : new AbortRelay(signal, controller);
+  if (signal?.aborted) relay!.handleEvent();
+  else if (relay) signal!.addEventListener('abort', relay, { once: true });
   const pending = call(controller.signal);
   pending.catch(() => undefined); // after a timeout its rejection is the abort's, already reported
   try {
@@ -49,6 +49,18 @@ export async function bounded<Output>(operation: string, timeoutMs: number, call
     throw error;
   } finally {
     clearTimeout(timer);
-    signal?.removeEventListener('abort', onAbort);
+    if (relay) signal!.removeEventListener('abort', relay);
+  }
+}
+
+/** Aborts `controller` when `signal` aborts, with its reason (a listener object: no closure to name per call). */
+class AbortRelay {
+  constructor(
+    private readonly signal: AbortSignal,
+    private readonly controller: AbortController,
+  ) {}
+
+  handleEvent(): void {
+    this.controller.abort(this.signal.reason);
   }
 }
