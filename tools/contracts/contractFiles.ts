@@ -41,7 +41,7 @@ export function generateContractFiles<C extends Catalog>(version: string, source
   const readers = new Map<string, ReaderFile>();
   for (const queue of resolveTopology(source.topology, { prefix: 'prefix' }).queues) {
     const file = readers.get(queue.service) ?? { service: queue.service, reads: [] };
-    for (const read of queue.reads) file.reads.push({ queue: queue.key, type: read.type, version: read.version, pinned: read.pinned, reader: read.reader ? readerSchema(read.reader) : null });
+    for (const read of queue.reads) file.reads.push({ queue: queue.key, type: read.type, version: read.version, pinned: read.pinned, ...(read.filter ? { filter: read.filter } : {}), reader: read.reader ? readerSchema(read.reader) : null });
     readers.set(queue.service, file);
   }
   for (const [service, file] of readers) files.set(contractPaths.readers(service), json(file));

@@ -1,4 +1,5 @@
 // The compatibility gate: a change judged against git history and against the readers as deployed.
+import { valuesOffThresholds } from '@game-mesh/events';
 import { dataOf, envelopeOf, validationBreaks as backwardBreaks, type BreakingChange } from './compatibility';
 import { versionKey, type SchemaHistory } from './history';
 import { contractPaths, type JsonSchema } from './schemas';
@@ -9,7 +10,8 @@ export interface CatalogIndex {
 
 export interface ReaderFile {
   service: string;
-  reads: { queue: string; type: string; version: number; pinned: boolean; reader: JsonSchema | null }[];
+  /** `filter`: the subscription's conditions on message attributes (beside `type`), where it has any. */
+  reads: { queue: string; type: string; version: number; pinned: boolean; filter?: Readonly<Record<string, readonly unknown[]>>; reader: JsonSchema | null }[];
 }
 
 export interface RetiredVersion {
@@ -93,7 +95,7 @@ export function gateProblems(history: SchemaHistory, now: ContractState, deploye
   // consumersDeployFirst lets a consumer the change also updates be judged by its new reader alone.
   const readersOf = (type: string, version: number) => {
     const matching = (file: ReaderFile, label: string) =>
-      file.reads.filter((r) => r.type === type && r.version === version).map((r) => ({ consumer: `${file.service} (${r.queue} queue)${label}`, reader: r.reader, key: `${file.service}/${r.queue}` }));
+      file.reads.filter((r) => r.type === type && r.version === version).map((r) => ({ consumer: `${file.service} (${r.queue} queue)${label}`, reader: r.reader, filter: r.filter, key: `${file.service}/${r.queue}` }));
     const current = now.readers.flatMap((file) => matching(file, ''));
     const movesWith = (service: string) => (now.catalog.types[type]?.consumersDeployFirst ?? []).includes(version) && deployed?.changedServices.has(service) === true;
     const asDeployed = (deployed?.readers ?? [])
@@ -158,6 +160,17 @@ export function gateProblems(history: SchemaHistory, now: ContractState, deploye
         for (const [name, cuts] of Object.entries(thresholdsOf(shipped))) {
           const gone = cuts.filter((cut) => !(now[name] ?? []).includes(cut));
           if (gone.length > 0) problems.push({ type, version, breaks: `filter policies cutting ${name} at ${gone.join(', ')}`, path: `packing.thresholds.${name}`, problem: `threshold ${gone.join(', ')} removed from a packed type (its packs would mix events on both sides of it)`, wayOut: `keep the threshold (add others freely); or ${NEW_VERSION(type, version)}` });
+        }
+      }
+      // And every filter that runs, as changed and as deployed, must cut only where packs are cut.
+      const cuts = thresholdsOf(current);
+      if (packingOf(current) !== JSON.stringify('none')) {
+        for (const { consumer, filter } of readers) {
+          for (const [name, thresholds] of Object.entries(cuts)) {
+            const values = filter?.[name];
+            if (values === undefined) continue;
+            for (const off of valuesOffThresholds(values, thresholds, `filter.${name}`)) problems.push({ type, version, breaks: consumer, path: `packing.thresholds.${name}`, problem: `${off} (its packs would hold events on both sides of where this filter cuts)`, wayOut: `add the value this filter compares ${name} with to its thresholds, or change the filter first` });
+          }
         }
       }
       const before = attributesOf(shipped);

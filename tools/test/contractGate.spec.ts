@@ -194,7 +194,7 @@ describe('the contract gate, against git history', () => {
     for (const problem of problems) expect(problem).toMatch(/Breaks: .+\. Way out: .+/);
   });
 
-  it("refuses removing a shipped packed type's threshold (a deployed filter may cut there), allows adding one", () => {
+  it("refuses removing a shipped packed type's threshold, or thresholds that leave out where a deployed filter cuts; allows adding one", () => {
     const branch = newRepo();
     try {
       commitContracts(branch, generate(packedCutAt([0.5, 0.8])), 'weather.sampled shipped, cut at 0.5 and 0.8');
@@ -202,6 +202,12 @@ describe('the contract gate, against git history', () => {
       expect(problems([0.5])).toContain('weather.sampled v1: packing.thresholds.intensity: threshold 0.8 removed from a packed type');
       expect(problems([0.5])).toMatch(/Breaks: filter policies cutting intensity at 0\.8\. Way out: keep the threshold/);
       expect(problems([0.5, 0.8, 0.9])).toBe('');
+      // A consumer deployed with a filter cutting at 0.6: the change's thresholds must cut there too.
+      const deployed = { revision: 'deployed0', changedServices: new Set<string>(), readers: [{ service: 'board', reads: [{ queue: 'main', type: 'weather.sampled', version: 1, pinned: true, filter: { intensity: [{ numeric: ['>=', 0.6] }] }, reader: null }] }] };
+      const judged = (thresholds: number[]) => gateProblems(readSchemaHistory(branch), contractState(generate(packedCutAt(thresholds))), deployed).map(describeProblem).join('\n');
+      expect(judged([0.5, 0.8])).toContain('weather.sampled v1: packing.thresholds.intensity: filter.intensity[0]: 0.6 is not one of the attribute\'s thresholds (0.5, 0.8)');
+      expect(judged([0.5, 0.8])).toContain('Breaks: board (main queue) as deployed (deployed');
+      expect(judged([0.5, 0.6, 0.8])).toBe('');
     } finally {
       rmSync(branch, { recursive: true, force: true });
     }

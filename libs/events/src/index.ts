@@ -60,7 +60,7 @@ export type {
   SubscriptionDeclaration,
   TopologyDeclaration,
 } from './topology/defineTopology';
-export { FILTER_POLICY_LIMITS, validateFilterPolicy } from './topology/filterPolicy';
+export { FILTER_POLICY_LIMITS, validateFilterPolicy, valuesOffThresholds } from './topology/filterPolicy';
 export type { FilterConditions, FilterPolicy, FilterValue, NumericOperator } from './topology/filterPolicy';
 export { applyTopology, CLOUDFORMATION_STACK_TAG } from './topology/apply';
 export type { AppliedQueue, ApplyChange, ApplyOptions, ApplyReport, ResourceKind } from './topology/apply';

@@ -62,8 +62,8 @@ export interface ResolvedQueue {
   fifo: boolean;
   maxReceiveCount: number;
   visibilityTimeoutSeconds: number;
-  /** Types and the versions this queue's consumer reads (`pinned`: declared, not defaulted to current), with its reader schema where it declares one. */
-  reads: readonly { type: string; version: number; pinned: boolean; reader?: z.ZodType }[];
+  /** Types and the versions this queue's consumer reads (`pinned`: declared, not defaulted to current), with its reader schema and its filter where it declares them. */
+  reads: readonly { type: string; version: number; pinned: boolean; reader?: z.ZodType; filter?: FilterConditions }[];
   subscriptions: readonly ResolvedSubscription[];
 }
 
@@ -156,6 +156,7 @@ export function resolveTopology<C extends Catalog>(declaration: TopologyDeclarat
           version: s.version ?? declaration.catalog[s.type]?.current ?? 1,
           pinned: s.version !== undefined,
           ...(s.reads ? { reader: s.reads } : {}),
+          ...(s.filter && Object.keys(s.filter).length > 0 ? { filter: s.filter as FilterConditions } : {}),
         })),
         subscriptions: subscriptionsByTopic(declaration.catalog, queue.subscriptions),
       });
