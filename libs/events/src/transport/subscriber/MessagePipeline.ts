@@ -152,7 +152,12 @@ export class MessagePipeline {
       if ('each' in handler) {
         if (item.lease instanceof MemberLease) members.push(item);
         else running.push(this.handle(item, handler.each).then(...finished(item.lease)));
-      } else batches.set(item.registration, [...(batches.get(item.registration) ?? []), item]);
+      } else {
+        // A receive of packs can hold thousands of one type's events: appended, not copied each time.
+        const batch = batches.get(item.registration);
+        if (batch) batch.push(item);
+        else batches.set(item.registration, [item]);
+      }
     }
     for (const [registration, items] of batches) {
       if (!('batch' in registration.handler)) continue;
