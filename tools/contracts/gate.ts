@@ -117,6 +117,14 @@ export function gateProblems(history: SchemaHistory, now: ContractState, deploye
     }
     const mode = now.catalog.types[type]?.compatibility ?? 'FULL';
     const readers = readersOf(type, version);
+    // Every filter that runs on a packed type, as changed and as deployed, must cut only where its packs are cut.
+    for (const [name, thresholds] of Object.entries(packCuts(current) ?? {})) {
+      for (const { consumer, filter } of readers) {
+        const values = filter?.[name];
+        if (values === undefined) continue;
+        for (const off of valuesOffThresholds(values, thresholds, `filter.${name}`)) problems.push({ type, version, breaks: consumer, path: `packing.thresholds.${name}`, problem: `${off} (its packs would hold events on both sides of where this filter cuts)`, wayOut: `add the value this filter compares ${name} with to its thresholds, or change the filter first` });
+      }
+    }
     for (const { schema: shipped } of snapshots) {
       if (mode !== 'FORWARD') {
         for (const b of backwardBreaks(shipped, current)) problems.push({ type, version, breaks: 'readers of events already published (BACKWARD)', ...b, wayOut: NEW_VERSION(type, version) });
@@ -154,24 +162,10 @@ export function gateProblems(history: SchemaHistory, now: ContractState, deploye
       }
       // A packed type's thresholds cut its packs: one gone, a deployed filter cutting there would get
       // packs whose events straddle it. Added ones only cut finer.
-      const thresholdsOf = (schema: JsonSchema) => ((schema['x-packing'] as { thresholds?: Record<string, number[]> } | undefined)?.thresholds ?? {});
-      if (packingOf(shipped) === packingOf(current) && packingOf(current) !== JSON.stringify('none')) {
-        const now = thresholdsOf(current);
-        for (const [name, cuts] of Object.entries(thresholdsOf(shipped))) {
-          const gone = cuts.filter((cut) => !(now[name] ?? []).includes(cut));
-          if (gone.length > 0) problems.push({ type, version, breaks: `filter policies cutting ${name} at ${gone.join(', ')}`, path: `packing.thresholds.${name}`, problem: `threshold ${gone.join(', ')} removed from a packed type (its packs would mix events on both sides of it)`, wayOut: `keep the threshold (add others freely); or ${NEW_VERSION(type, version)}` });
-        }
-      }
-      // And every filter that runs, as changed and as deployed, must cut only where packs are cut.
-      const cuts = thresholdsOf(current);
-      if (packingOf(current) !== JSON.stringify('none')) {
-        for (const { consumer, filter } of readers) {
-          for (const [name, thresholds] of Object.entries(cuts)) {
-            const values = filter?.[name];
-            if (values === undefined) continue;
-            for (const off of valuesOffThresholds(values, thresholds, `filter.${name}`)) problems.push({ type, version, breaks: consumer, path: `packing.thresholds.${name}`, problem: `${off} (its packs would hold events on both sides of where this filter cuts)`, wayOut: `add the value this filter compares ${name} with to its thresholds, or change the filter first` });
-          }
-        }
+      const [shippedCuts, currentCuts] = [packCuts(shipped), packCuts(current)];
+      for (const [name, cuts] of shippedCuts && currentCuts ? Object.entries(shippedCuts) : []) {
+        const gone = cuts.filter((cut) => !(currentCuts![name] ?? []).includes(cut));
+        if (gone.length > 0) problems.push({ type, version, breaks: `filter policies cutting ${name} at ${gone.join(', ')}`, path: `packing.thresholds.${name}`, problem: `threshold ${gone.join(', ')} removed from a packed type (its packs would mix events on both sides of it)`, wayOut: `keep the threshold (add others freely); or ${NEW_VERSION(type, version)}` });
       }
       const before = attributesOf(shipped);
       const after = attributesOf(current);
@@ -204,6 +198,12 @@ export function gateProblems(history: SchemaHistory, now: ContractState, deploye
     }
   }
   return problems;
+}
+
+/** A packed type's thresholds by attribute (none declared: empty); undefined when it is not packed. */
+function packCuts(schema: JsonSchema): Record<string, number[]> | undefined {
+  const packing = schema['x-packing'] as { thresholds?: Record<string, number[]> } | undefined;
+  return packing === undefined ? undefined : (packing.thresholds ?? {});
 }
 
 /** A break found comparing the producer's schema with a reader, said from the reader's side. */

@@ -141,20 +141,25 @@ export function isFilterNumber(value: number): boolean {
  */
 export function valuesOffThresholds(values: readonly unknown[], thresholds: readonly number[], path: string): string[] {
   const allowed = new Set(thresholds);
-  const off = (n: unknown) => typeof n === 'number' && !allowed.has(n);
   const problems: string[] = [];
   values.forEach((value, index) => {
-    const at = `${path}[${index}]`;
-    let named: unknown[];
-    if (typeof value === 'number') named = [value];
-    else if (isPlainObject(value) && Array.isArray(value['numeric'])) named = (value['numeric'] as unknown[]).filter((_, i) => i % 2 === 1);
-    else if (isPlainObject(value) && 'anything-but' in value && (typeof value['anything-but'] === 'number' || (Array.isArray(value['anything-but']) && value['anything-but'].every((n) => typeof n === 'number')))) named = [value['anything-but']].flat();
-    else if (isPlainObject(value) && 'exists' in value) named = [];
-    else return void problems.push(`${at}: this attribute declares thresholds (${thresholds.join(', ')}); filter it with numeric conditions at them`);
-    const outside = named.filter(off);
-    if (outside.length > 0) problems.push(`${at}: ${outside.join(', ')} is not one of the attribute's thresholds (${thresholds.join(', ')}); declare it in the catalog, or cut at one of them`);
+    const named = numbersNamed(value);
+    if (named === undefined) return void problems.push(`${path}[${index}]: this attribute declares thresholds (${thresholds.join(', ')}); filter it with numeric conditions at them`);
+    const outside = named.filter((n) => typeof n === 'number' && !allowed.has(n));
+    if (outside.length > 0) problems.push(`${path}[${index}]: ${outside.join(', ')} is not one of the attribute's thresholds (${thresholds.join(', ')}); declare it in the catalog, or cut at one of them`);
   });
   return problems;
+}
+
+/** The numbers a filter value compares with (none for `exists`); undefined when it is not a numeric condition. */
+function numbersNamed(value: unknown): readonly unknown[] | undefined {
+  if (typeof value === 'number') return [value];
+  if (!isPlainObject(value)) return undefined;
+  if (Array.isArray(value['numeric'])) return (value['numeric'] as unknown[]).filter((_, i) => i % 2 === 1);
+  const but = value['anything-but'];
+  if (typeof but === 'number') return [but];
+  if (Array.isArray(but) && but.every((n) => typeof n === 'number')) return but;
+  return 'exists' in value ? [] : undefined;
 }
 
 function validateNumber(value: number, path: string): string[] {
